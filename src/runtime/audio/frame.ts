@@ -1,0 +1,60 @@
+/** A block of 16-bit PCM audio. Mono unless `channels` says otherwise. */
+export interface AudioFrame {
+  readonly data: Int16Array;
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Samples per channel in `data`. */
+  readonly samplesPerChannel: number;
+}
+
+export function createFrame(data: Int16Array, sampleRate: number, channels = 1): AudioFrame {
+  return { data, sampleRate, channels, samplesPerChannel: data.length / channels };
+}
+
+export function frameDurationMs(frame: AudioFrame): number {
+  return (frame.samplesPerChannel / frame.sampleRate) * 1000;
+}
+
+export function silenceFrame(durationMs: number, sampleRate: number): AudioFrame {
+  return createFrame(new Int16Array(Math.round((durationMs / 1000) * sampleRate)), sampleRate);
+}
+
+/** A sine tone: audible, deterministic stand-in audio for fakes and tests. */
+export function toneFrame(
+  durationMs: number,
+  sampleRate: number,
+  hz = 440,
+  amplitude = 8000,
+  startSample = 0,
+): AudioFrame {
+  const n = Math.round((durationMs / 1000) * sampleRate);
+  const data = new Int16Array(n);
+  const w = (2 * Math.PI * hz) / sampleRate;
+  for (let i = 0; i < n; i++) data[i] = Math.round(amplitude * Math.sin(w * (startSample + i)));
+  return createFrame(data, sampleRate);
+}
+
+/** Root-mean-square level of a frame, 0..1. */
+export function frameRms(frame: AudioFrame): number {
+  if (frame.data.length === 0) return 0;
+  let sum = 0;
+  for (const s of frame.data) sum += s * s;
+  return Math.sqrt(sum / frame.data.length) / 32768;
+}
+
+/** Linear-interpolation resampler for mono s16 (good enough for speech-band audio). */
+export function resampleFrame(frame: AudioFrame, toRate: number): AudioFrame {
+  if (frame.sampleRate === toRate) return frame;
+  const ratio = frame.sampleRate / toRate;
+  const outLen = Math.floor(frame.samplesPerChannel / ratio);
+  const out = new Int16Array(outLen);
+  const src = frame.data;
+  for (let i = 0; i < outLen; i++) {
+    const pos = i * ratio;
+    const i0 = Math.floor(pos);
+    const i1 = Math.min(i0 + 1, src.length - 1);
+    const frac = pos - i0;
+    out[i] = Math.round((src[i0] ?? 0) * (1 - frac) + (src[i1] ?? 0) * frac);
+  }
+  return createFrame(out, toRate);
+}

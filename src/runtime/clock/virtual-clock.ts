@@ -1,0 +1,164 @@
+import { type Clock, sleepWith } from './clock.js';
+
+interface PendingTimer {
+  readonly at: number;
+  readonly seq: number;
+  readonly fn: () => void;
+  cancelled: boolean;
+}
+
+/** Called when the clock has nothing left to run while somebody still waits on it. */
+export type QuiescenceHook = () => void;
+
+/**
+ * Virtual time. Timers fire in (time, creation order); between two timers every pending
+ * promise continuation runs first, so a session's behaviour depends only on its script.
+ *
+ * With `autoAdvance` (the default) the clock moves itself: whenever the event loop has
+ * drained the microtasks that the last timer caused, it jumps to the next timer. A session
+ * on this clock therefore runs as fast as the CPU allows, and `await session.run(...)` works
+ * without anybody calling `advance()`.
+ */
+export class VirtualClock implements Clock {
+  readonly virtual = true;
+  #now = 0;
+  #seq = 0;
+  #timers: PendingTimer[] = [];
+  #pumpScheduled = false;
+  #paused: boolean;
+  #onQuiescent: QuiescenceHook | undefined;
+  #firing = false;
+
+  constructor(options: { autoAdvance?: boolean; onQuiescent?: QuiescenceHook } = {}) {
+    this.#paused = options.autoAdvance === false;
+    this.#onQuiescent = options.onQuiescent;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  /** Number of timers still scheduled. */
+  get pendingTimers(): number {
+    return this.#timers.filter((t) => !t.cancelled).length;
+  }
+
+  /** Sets the hook called when auto-advance finds no timer left to fire. */
+  setQuiescenceHook(hook: QuiescenceHook | undefined): void {
+    this.#onQuiescent = hook;
+  }
+
+  timer(ms: number, fn: () => void): () => void {
+    const entry: PendingTimer = {
+      at: this.#now + Math.max(0, ms),
+      seq: this.#seq++,
+      fn,
+      cancelled: false,
+    };
+    this.#insert(entry);
+    this.#schedulePump();
+    return () => {
+      entry.cancelled = true;
+    };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepWith(this, ms, signal);
+  }
+
+  /** Stops auto-advance; time then moves only through `advance()` / `runUntilIdle()`. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Resumes auto-advance. */
+  resume(): void {
+    this.#paused = false;
+    this.#schedulePump();
+  }
+
+  /** Moves time forward by `ms`, firing every timer due on the way (with microtasks between). */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    for (;;) {
+      await drainMicrotasks();
+      const next = this.#peek();
+      if (!next || next.at > target) break;
+      this.#fireNext();
+    }
+    this.#now = Math.max(this.#now, target);
+    await drainMicrotasks();
+  }
+
+  /** Fires timers until none is left (or `limitMs` of virtual time has passed). */
+  async runUntilIdle(limitMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const limit = this.#now + limitMs;
+    for (;;) {
+      await drainMicrotasks();
+      const next = this.#peek();
+      if (!next || next.at > limit) break;
+      this.#fireNext();
+    }
+  }
+
+  #insert(entry: PendingTimer): void {
+    // Binary insertion keeps timers sorted by (at, seq).
+    let lo = 0;
+    let hi = this.#timers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.#timers[mid]!;
+      if (t.at < entry.at || (t.at === entry.at && t.seq < entry.seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.#timers.splice(lo, 0, entry);
+  }
+
+  #peek(): PendingTimer | undefined {
+    while (this.#timers.length > 0 && this.#timers[0]!.cancelled) this.#timers.shift();
+    return this.#timers[0];
+  }
+
+  #fireNext(): void {
+    const next = this.#timers.shift();
+    if (!next) return;
+    this.#now = Math.max(this.#now, next.at);
+    this.#firing = true;
+    try {
+      next.fn();
+    } finally {
+      this.#firing = false;
+    }
+  }
+
+  #schedulePump(): void {
+    if (this.#paused || this.#pumpScheduled || this.#firing) {
+      if (this.#firing && !this.#paused && !this.#pumpScheduled) this.#queuePump();
+      return;
+    }
+    this.#queuePump();
+  }
+
+  #queuePump(): void {
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      if (this.#paused) return;
+      const next = this.#peek();
+      if (!next) {
+        this.#onQuiescent?.();
+        return;
+      }
+      this.#fireNext();
+      this.#queuePump();
+    });
+  }
+}
+
+/**
+ * Resolves once the microtask queue has drained. `setImmediate` runs after all pending
+ * promise jobs, which is exactly "everything the last timer caused has settled".
+ */
+export function drainMicrotasks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

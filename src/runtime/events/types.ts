@@ -1,0 +1,195 @@
+/**
+ * Every state change of a session is one of these events (contract C9). The UI, replays,
+ * traces and metrics read nothing else. Each event carries `t`, the session clock in ms,
+ * and `seq`, its position in the stream. Documented field by field in docs/events.md.
+ */
+
+export type SpeechState =
+  | 'queued'
+  | 'generating'
+  | 'playing'
+  | 'paused'
+  | 'awaiting_tools'
+  | 'interrupting'
+  | 'done';
+
+export type SpeechEnd = 'completed' | 'interrupted' | 'failed';
+
+/** Where a speech handle came from. */
+export type SpeechSource = 'say' | 'reply' | 'tool_reply';
+
+export type AgentState = 'initializing' | 'listening' | 'thinking' | 'speaking' | 'idle';
+export type UserState = 'listening' | 'speaking' | 'away';
+
+export type UserInputSource = 'speech' | 'text' | 'api';
+
+/** The event map: name → payload (without the common `type`, `t`, `seq`). */
+export interface SessionEventMap {
+  'session.started': { agentId: string; models: Record<string, string> };
+  'session.closing': { reason: string };
+  'session.closed': { reason: string };
+
+  'agent.changed': {
+    agentId: string;
+    agentName: string;
+    previousAgentId: string | null;
+    /** start, handoff, task_started, task_returned */
+    reason: 'start' | 'handoff' | 'task_started' | 'task_returned';
+    /** The stack of active agent and tasks, bottom first (agent ids). */
+    stack: string[];
+  };
+  'agent.state': { state: AgentState };
+  'user.state': { state: UserState };
+
+  'speech.created': {
+    speechId: string;
+    agentId: string;
+    source: SpeechSource;
+    allowInterruptions: boolean;
+    priority: number;
+    /** Text known up front (say); replies stream theirs through speech.text. */
+    text: string | null;
+    /** The tool call or task that asked for this speech, if any. */
+    originToolCallId: string | null;
+    originTaskId: string | null;
+    /** The user turn this speech answers, if any. */
+    userTurnId: string | null;
+  };
+  'speech.queued': { speechId: string; step: number; state: 'queued' };
+  'speech.generating': { speechId: string; step: number; state: 'generating' };
+  'speech.text': { speechId: string; step: number; delta: string };
+  /** One piece of text (a sentence) has audio: the UI maps play time to words with it. */
+  'speech.segment': {
+    speechId: string;
+    step: number;
+    textIndex: number;
+    text: string;
+    audioMs: number;
+  };
+  'speech.playing': { speechId: string; step: number; state: 'playing' };
+  'speech.paused': { speechId: string; step: number; state: 'paused'; playedMs: number };
+  'speech.resumed': { speechId: string; step: number; state: 'playing' };
+  'speech.awaiting_tools': {
+    speechId: string;
+    step: number;
+    state: 'awaiting_tools';
+    toolCallIds: string[];
+  };
+  'speech.interrupted': {
+    speechId: string;
+    step: number;
+    state: 'interrupting';
+    by: 'user_speech' | 'user_input' | 'api' | 'close';
+    force: boolean;
+  };
+  'speech.done': {
+    speechId: string;
+    state: 'done';
+    reason: SpeechEnd;
+    /** Milliseconds of audio the user heard, over all steps. */
+    playedMs: number;
+    /** Milliseconds of audio produced, over all steps. */
+    totalMs: number;
+    /** What was heard (this is what entered the chat history). */
+    spokenText: string;
+    /** Everything the handle meant to say. */
+    fullText: string;
+    error: string | null;
+  };
+
+  'output.cleared': { speechId: string; output: string };
+
+  'tool.started': {
+    toolCallId: string;
+    name: string;
+    arguments: string;
+    speechId: string;
+    agentId: string;
+  };
+  'tool.finished': {
+    toolCallId: string;
+    name: string;
+    speechId: string;
+    durationMs: number;
+    /** What the model is told. */
+    output: string;
+    isError: boolean;
+    /** The turn was interrupted while the tool ran: its output is marked so. */
+    interrupted: boolean;
+    /** The full error for a non-ToolError exception (never sent to the model). */
+    error: string | null;
+  };
+
+  'task.started': {
+    taskId: string;
+    name: string;
+    /** The node that awaited it: a tool call id, hook or `external`. */
+    awaitedBy: string;
+    parentAgentId: string;
+  };
+  'task.completed': { taskId: string; name: string; durationMs: number };
+  'task.failed': { taskId: string; name: string; error: string };
+  'task.cancelled': { taskId: string; name: string; reason: string };
+
+  'user.speech_started': Record<string, never>;
+  'user.speech_ended': { speechMs: number };
+  'user.transcript': { text: string; final: boolean };
+  /** A committed user turn: it is in the history and a reply is scheduled. */
+  'user.turn': {
+    turnId: string;
+    text: string;
+    source: UserInputSource;
+    agentId: string;
+    /** Whether it had to wait behind a speech that could not be interrupted. */
+    waited: boolean;
+  };
+
+  'history.added': {
+    itemId: string;
+    role: 'user' | 'assistant' | 'tool' | 'system' | 'handoff';
+    text: string;
+    interrupted: boolean;
+  };
+
+  'metrics.eou': { turnId: string; endOfUtteranceDelayMs: number; transcriptionDelayMs: number };
+  'metrics.llm': {
+    speechId: string;
+    model: string;
+    ttftMs: number;
+    durationMs: number;
+    promptTokens: number;
+    completionTokens: number;
+  };
+  'metrics.tts': {
+    speechId: string;
+    model: string;
+    ttfbMs: number;
+    durationMs: number;
+    characters: number;
+    audioMs: number;
+  };
+  'metrics.stt': { model: string; latencyMs: number; audioMs: number };
+  /** From the end of the user's turn to the first audio of the answer. */
+  'metrics.turn': { turnId: string; speechId: string; e2eMs: number };
+
+  'warning': { code: string; message: string; speechId?: string };
+  'error': {
+    code: string;
+    message: string;
+    /** provider / component that failed, e.g. "openai.llm". */
+    source: string;
+    recoverable: boolean;
+    speechId?: string;
+    status?: number;
+  };
+  'deadlock': { cycle: string[]; description: string; openWaits: string[] };
+}
+
+export type SessionEventName = keyof SessionEventMap;
+
+/** One event as emitted: its name, the clock time, its sequence number and its payload. */
+export type SessionEvent = {
+  [K in SessionEventName]: { type: K; t: number; seq: number } & SessionEventMap[K];
+}[SessionEventName];
+
+export type EventOf<K extends SessionEventName> = Extract<SessionEvent, { type: K }>;

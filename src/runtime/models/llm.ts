@@ -1,0 +1,50 @@
+import type { ModelCallContext } from './context.js';
+
+/** One message of the conversation as sent to a chat model. */
+export type LLMMessage =
+  | { readonly role: 'system'; readonly content: string }
+  | { readonly role: 'user'; readonly content: string }
+  | {
+      readonly role: 'assistant';
+      readonly content: string;
+      readonly toolCalls?: readonly LLMToolCall[];
+    }
+  | { readonly role: 'tool'; readonly toolCallId: string; readonly content: string };
+
+export interface LLMToolCall {
+  readonly id: string;
+  readonly name: string;
+  /** JSON text of the arguments, as the model produced it. */
+  readonly arguments: string;
+}
+
+/** A tool as offered to the model: name, description and JSON schema of its parameters. */
+export interface LLMToolSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: Record<string, unknown>;
+}
+
+export type ToolChoice = 'auto' | 'required' | 'none' | { readonly name: string };
+
+export interface LLMRequest {
+  readonly messages: readonly LLMMessage[];
+  readonly tools: readonly LLMToolSpec[];
+  readonly toolChoice?: ToolChoice;
+}
+
+/** What a chat stream yields. A tool call is yielded once, complete, when its arguments are. */
+export type LLMChunk =
+  | { readonly type: 'text'; readonly delta: string }
+  | { readonly type: 'tool_call'; readonly call: LLMToolCall }
+  | {
+      readonly type: 'usage';
+      readonly promptTokens: number;
+      readonly completionTokens: number;
+    };
+
+export interface LLM {
+  /** Shown in the UI header and in metrics, e.g. "openai/gpt-4o-mini". */
+  readonly label: string;
+  chat(request: LLMRequest, ctx: ModelCallContext): AsyncIterable<LLMChunk>;
+}
