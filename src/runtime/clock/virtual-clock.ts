@@ -1,5 +1,7 @@
 import { type Clock, sleepWith } from './clock.js';
 
+const QUIET_ROUNDS = 3;
+
 interface PendingTimer {
   readonly at: number;
   readonly seq: number;
@@ -26,12 +28,10 @@ export class VirtualClock implements Clock {
   #timers: PendingTimer[] = [];
   #pumpScheduled = false;
   #paused: boolean;
-  #onQuiescent: QuiescenceHook | undefined;
-  #firing = false;
+  #quiescenceHooks = new Set<QuiescenceHook>();
 
-  constructor(options: { autoAdvance?: boolean; onQuiescent?: QuiescenceHook } = {}) {
+  constructor(options: { autoAdvance?: boolean } = {}) {
     this.#paused = options.autoAdvance === false;
-    this.#onQuiescent = options.onQuiescent;
   }
 
   now(): number {
@@ -43,9 +43,10 @@ export class VirtualClock implements Clock {
     return this.#timers.filter((t) => !t.cancelled).length;
   }
 
-  /** Sets the hook called when auto-advance finds no timer left to fire. */
-  setQuiescenceHook(hook: QuiescenceHook | undefined): void {
-    this.#onQuiescent = hook;
+  /** Calls `hook` whenever auto-advance finds no timer left to fire; returns the unsubscribe. */
+  onQuiescent(hook: QuiescenceHook): () => void {
+    this.#quiescenceHooks.add(hook);
+    return () => this.#quiescenceHooks.delete(hook);
   }
 
   timer(ms: number, fn: () => void): () => void {
@@ -90,6 +91,15 @@ export class VirtualClock implements Clock {
     await drainMicrotasks();
   }
 
+  /** Fires the next timer (after pending microtasks); false if there is none. */
+  async runNext(): Promise<boolean> {
+    await drainMicrotasks();
+    if (!this.#peek()) return false;
+    this.#fireNext();
+    await drainMicrotasks();
+    return true;
+  }
+
   /** Fires timers until none is left (or `limitMs` of virtual time has passed). */
   async runUntilIdle(limitMs = Number.POSITIVE_INFINITY): Promise<void> {
     const limit = this.#now + limitMs;
@@ -123,30 +133,25 @@ export class VirtualClock implements Clock {
     const next = this.#timers.shift();
     if (!next) return;
     this.#now = Math.max(this.#now, next.at);
-    this.#firing = true;
-    try {
-      next.fn();
-    } finally {
-      this.#firing = false;
-    }
+    next.fn();
   }
 
   #schedulePump(): void {
-    if (this.#paused || this.#pumpScheduled || this.#firing) {
-      if (this.#firing && !this.#paused && !this.#pumpScheduled) this.#queuePump();
-      return;
-    }
+    if (this.#paused || this.#pumpScheduled) return;
     this.#queuePump();
   }
 
-  #queuePump(): void {
+  #queuePump(idleRounds = 0): void {
     this.#pumpScheduled = true;
     setImmediate(() => {
       this.#pumpScheduled = false;
       if (this.#paused) return;
       const next = this.#peek();
       if (!next) {
-        this.#onQuiescent?.();
+        // Code may hop through a few host callbacks (e.g. stream internals) before it
+        // schedules its next timer: only a few empty rounds in a row mean quiescence.
+        if (idleRounds < QUIET_ROUNDS) this.#queuePump(idleRounds + 1);
+        else for (const hook of [...this.#quiescenceHooks]) hook();
         return;
       }
       this.#fireNext();

@@ -9,7 +9,10 @@ export class SessionClosedError extends Error {
 /** A wait on speech that was interrupted (contract C5). */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
-  constructor(readonly speechId: string, message = `${speechId} was interrupted`) {
+  constructor(
+    readonly speechId: string,
+    message = `${speechId} was interrupted`,
+  ) {
     super(message);
   }
 }
@@ -17,7 +20,10 @@ export class InterruptedError extends Error {
 /** A wait that would close a cycle, or a run that can never advance (contracts C4, C10). */
 export class DeadlockError extends Error {
   override readonly name = 'DeadlockError';
-  constructor(readonly cycle: readonly string[], message?: string) {
+  constructor(
+    readonly cycle: readonly string[],
+    message?: string,
+  ) {
     super(message ?? `circular wait: ${cycle.join(' → ')}`);
   }
 }
@@ -25,7 +31,10 @@ export class DeadlockError extends Error {
 /** The awaited AgentTask was cancelled (session closed, or its agent went away). */
 export class TaskCancelledError extends Error {
   override readonly name = 'TaskCancelledError';
-  constructor(readonly taskName: string, readonly reason: string) {
+  constructor(
+    readonly taskName: string,
+    readonly reason: string,
+  ) {
     super(`task ${taskName} was cancelled: ${reason}`);
   }
 }
@@ -38,7 +47,10 @@ export class ToolError extends Error {
 /** A user mistake in configuration or input: shown as one line, never with a stack. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }

@@ -69,6 +69,8 @@ export interface SessionEventMap {
   'speech.playing': { speechId: string; step: number; state: 'playing' };
   'speech.paused': { speechId: string; step: number; state: 'paused'; playedMs: number };
   'speech.resumed': { speechId: string; step: number; state: 'playing' };
+  /** User speech paused the agent but turned out to be noise: the agent resumes. */
+  'user.false_interruption': { speechId: string; resumed: boolean };
   'speech.awaiting_tools': {
     speechId: string;
     step: number;
@@ -146,6 +148,7 @@ export interface SessionEventMap {
 
   'history.added': {
     itemId: string;
+    kind: 'message' | 'function_call' | 'function_call_output' | 'agent_handoff';
     role: 'user' | 'assistant' | 'tool' | 'system' | 'handoff';
     text: string;
     interrupted: boolean;
@@ -172,8 +175,8 @@ export interface SessionEventMap {
   /** From the end of the user's turn to the first audio of the answer. */
   'metrics.turn': { turnId: string; speechId: string; e2eMs: number };
 
-  'warning': { code: string; message: string; speechId?: string };
-  'error': {
+  warning: { code: string; message: string; speechId?: string };
+  error: {
     code: string;
     message: string;
     /** provider / component that failed, e.g. "openai.llm". */
@@ -182,7 +185,7 @@ export interface SessionEventMap {
     speechId?: string;
     status?: number;
   };
-  'deadlock': { cycle: string[]; description: string; openWaits: string[] };
+  deadlock: { cycle: string[]; description: string; openWaits: string[] };
 }
 
 export type SessionEventName = keyof SessionEventMap;

@@ -31,6 +31,8 @@ export interface LLMRequest {
   readonly messages: readonly LLMMessage[];
   readonly tools: readonly LLMToolSpec[];
   readonly toolChoice?: ToolChoice;
+  /** Name of the agent asking (metadata for fakes and logs; providers ignore it). */
+  readonly agent?: string;
 }
 
 /** What a chat stream yields. A tool call is yielded once, complete, when its arguments are. */

@@ -1,0 +1,56 @@
+export {
+  type AudioFrame,
+  createFrame,
+  frameDurationMs,
+  frameRms,
+  resampleFrame,
+  silenceFrame,
+  toneFrame,
+} from './runtime/audio/frame.js';
+export type { Clock } from './runtime/clock/clock.js';
+export { RealClock } from './runtime/clock/real-clock.js';
+export { VirtualClock } from './runtime/clock/virtual-clock.js';
+export {
+  DeadlockError,
+  InterruptedError,
+  SessionClosedError,
+  TaskCancelledError,
+  ToolError,
+  UsageError,
+} from './runtime/core/errors.js';
+export type { Disposable } from './runtime/events/emitter.js';
+export type * from './runtime/events/types.js';
+export type { AudioInput } from './runtime/io/audio-input.js';
+export type { AudioOutput, PlaybackEvent } from './runtime/io/audio-output.js';
+export { ClockedOutput, type ClockedOutputOptions } from './runtime/io/clocked-output.js';
+export { type ModelCallContext, ProviderError } from './runtime/models/context.js';
+export type {
+  LLM,
+  LLMChunk,
+  LLMMessage,
+  LLMRequest,
+  LLMToolCall,
+  LLMToolSpec,
+  ToolChoice,
+} from './runtime/models/llm.js';
+export type { STT, STTEvent } from './runtime/models/stt.js';
+export type { SynthesizedAudio, TTS } from './runtime/models/tts.js';
+export type { VAD, VADEvent } from './runtime/models/vad.js';
+export { type FunctionCall, RunContext } from './runtime/tools/run-context.js';
+export { type Tool, type ToolOptions, tool } from './runtime/tools/tool.js';
+export { Agent, type AgentOptions, type UserTurn } from './runtime/voice/agent.js';
+export { AgentTask } from './runtime/voice/agent-task.js';
+export type { ChatItem } from './runtime/voice/chat-history.js';
+export {
+  EventAssert,
+  RunAssertionError,
+  type RunEvent,
+  RunExpect,
+  RunResult,
+} from './runtime/voice/run-result.js';
+export { AgentSession } from './runtime/voice/session.js';
+export {
+  type AgentSessionOptions,
+  DEFAULT_PLAYOUT_SETTLE_MS,
+} from './runtime/voice/session-options.js';
+export { SpeechHandle } from './runtime/voice/speech-handle.js';

@@ -1,0 +1,69 @@
+import { currentActor } from '../core/actor.js';
+import { type Deferred, deferred } from '../core/deferred.js';
+import { Agent, type AgentOptions } from './agent.js';
+import type { AgentSession } from './session.js';
+
+/** How the session's agent stack runs a task; set per session. */
+export interface TaskRunner {
+  runTask<T>(task: AgentTask<T>): Promise<T>;
+}
+
+const runners = new WeakMap<object, TaskRunner>();
+
+/** Registers the task runner of a session (keyed by the session's actor key). */
+export function registerTaskRunner(sessionKey: object, runner: TaskRunner): void {
+  runners.set(sessionKey, runner);
+}
+
+/**
+ * An agent that runs until it calls `complete(result)` (or `complete(error)`), then hands
+ * control back to whoever awaited it. `await task` is `await task.run()`.
+ */
+export class AgentTask<T, UserData = unknown> extends Agent<UserData> implements PromiseLike<T> {
+  readonly #result: Deferred<T> = deferred<T>();
+
+  constructor(options: AgentOptions<UserData>) {
+    super(options);
+  }
+
+  /** Finishes the task with a result, or fails it with an Error. Only the first call counts. */
+  complete(result: T | Error): void {
+    if (result instanceof Error) this.#result.reject(result);
+    else this.#result.resolve(result);
+  }
+
+  get isComplete(): boolean {
+    return this.#result.settled;
+  }
+
+  /** @internal the promise `complete()` settles; the agent stack watches it. */
+  get outcome(): Promise<T> {
+    return this.#result.promise;
+  }
+
+  /**
+   * Makes this task the active agent until it completes, and returns its result. Works from
+   * a tool, a hook, another task's tool (any depth) or test code with `session` given.
+   */
+  run(session?: AgentSession<UserData>): Promise<T> {
+    const key = session?.actorKey ?? currentActor()?.sessionKey;
+    const runner = key ? runners.get(key) : undefined;
+    if (!runner) {
+      return Promise.reject(
+        new Error(
+          `AgentTask ${this.name}.run() needs a session: call it from a tool or hook, or pass the session`,
+        ),
+      );
+    }
+    // The stack remembers a task already asked for, so a second await joins the first.
+    return runner.runTask(this as unknown as AgentTask<T>);
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: `await task` runs the task, as in LiveKit.
+  then<A = T, B = never>(
+    onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): PromiseLike<A | B> {
+    return this.run().then(onfulfilled, onrejected);
+  }
+}

@@ -1,0 +1,194 @@
+import { type AudioFrame, frameDurationMs, resampleFrame } from '../audio/frame.js';
+import type { Clock } from '../clock/clock.js';
+import { type Deferred, deferred } from '../core/deferred.js';
+import type { AudioOutput, PlaybackEvent } from '../io/audio-output.js';
+
+export interface PlayResult {
+  /** Milliseconds the user heard. */
+  readonly playedMs: number;
+  /** Milliseconds sent to the output. */
+  readonly pushedMs: number;
+  readonly interrupted: boolean;
+  /** The output never reported; the position is the runtime's estimate. */
+  readonly estimated: boolean;
+}
+
+/**
+ * Owns the audio output: one segment at a time is written to it, and each segment's
+ * playback report is matched to it in order. An output that never reports cannot hang
+ * anybody: a segment settles at its expected end plus `settleMs`, and an interrupted one
+ * within `settleMs` of the clear (contract C5).
+ */
+export class Playout {
+  readonly output: AudioOutput;
+  readonly #clock: Clock;
+  readonly #settleMs: number;
+  readonly #onSilentOutput: () => void;
+  readonly #awaitingReport: Segment[] = [];
+  #warned = false;
+
+  constructor(output: AudioOutput, clock: Clock, settleMs: number, onSilentOutput: () => void) {
+    this.output = output;
+    this.#clock = clock;
+    this.#settleMs = settleMs;
+    this.#onSilentOutput = onSilentOutput;
+  }
+
+  /** Subscribes to the output's reports; returns the unsubscribe. */
+  attach(): () => void {
+    return this.output.onPlayback((event) => this.#onReport(event));
+  }
+
+  begin(speechId: string): Segment {
+    this.output.beginSegment?.(speechId);
+    return new Segment(this, this.#clock);
+  }
+
+  get settleMs(): number {
+    return this.#settleMs;
+  }
+
+  /** @internal used by Segment */
+  expectReport(segment: Segment): void {
+    this.#awaitingReport.push(segment);
+  }
+
+  /** @internal used by Segment when its bound passed without a report */
+  giveUpOn(segment: Segment): void {
+    const i = this.#awaitingReport.indexOf(segment);
+    if (i >= 0) this.#awaitingReport.splice(i, 1);
+    if (!this.#warned) {
+      this.#warned = true;
+      this.#onSilentOutput();
+    }
+  }
+
+  #onReport(event: PlaybackEvent): void {
+    if (event.type !== 'finished') return;
+    this.#awaitingReport.shift()?.reported(event.positionMs, event.interrupted);
+  }
+}
+
+export class Segment {
+  readonly #playout: Playout;
+  readonly #clock: Clock;
+  readonly #result: Deferred<PlayResult> = deferred<PlayResult>();
+  #pushedMs = 0;
+  #startedAt: number | undefined;
+  #pausedAt: number | undefined;
+  #pausedTotal = 0;
+  #ended = false;
+  #playedAtClear: number | undefined;
+  #cancelBound: (() => void) | undefined;
+
+  constructor(playout: Playout, clock: Clock) {
+    this.#playout = playout;
+    this.#clock = clock;
+  }
+
+  get result(): Promise<PlayResult> {
+    return this.#result.promise;
+  }
+
+  get pushedMs(): number {
+    return this.#pushedMs;
+  }
+
+  /** The result is known (played out, cleared and reported, or given up on). */
+  get settled(): boolean {
+    return this.#result.settled;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Milliseconds heard so far, estimated from the clock. */
+  playedEstimate(): number {
+    if (this.#playedAtClear !== undefined) return this.#playedAtClear;
+    if (this.#startedAt === undefined) return 0;
+    const until = this.#pausedAt ?? this.#clock.now();
+    return Math.max(0, Math.min(this.#pushedMs, until - this.#startedAt - this.#pausedTotal));
+  }
+
+  push(frame: AudioFrame): void | Promise<void> {
+    if (this.#ended) return;
+    const output = this.#playout.output;
+    const ready =
+      frame.sampleRate === output.sampleRate ? frame : resampleFrame(frame, output.sampleRate);
+    if (this.#startedAt === undefined) this.#startedAt = this.#clock.now();
+    this.#pushedMs += frameDurationMs(ready);
+    return output.captureFrame(ready);
+  }
+
+  /** All audio is written: play it out and report how much was heard. */
+  finish(): Promise<PlayResult> {
+    if (this.#ended) return this.result;
+    this.#ended = true;
+    if (this.#pushedMs === 0) {
+      this.#settle(0, false, false);
+      return this.result;
+    }
+    this.#playout.expectReport(this);
+    this.#playout.output.flush();
+    const remaining = Math.max(0, this.#pushedMs - this.playedEstimate());
+    this.#armBound(remaining + this.#playout.settleMs, false);
+    return this.result;
+  }
+
+  /** Stop now: the output is cleared in this tick; the result settles on its report or the bound. */
+  clear(): Promise<PlayResult> {
+    if (this.#result.settled) return this.result;
+    const wasEnded = this.#ended;
+    this.#ended = true;
+    this.#playedAtClear = this.playedEstimate();
+    if (this.#pushedMs === 0) {
+      this.#settle(0, true, false);
+      return this.result;
+    }
+    if (!wasEnded) this.#playout.expectReport(this);
+    this.#cancelBound?.();
+    this.#playout.output.clear();
+    if (!this.#result.settled) this.#armBound(this.#playout.settleMs, true);
+    return this.result;
+  }
+
+  pause(): void {
+    if (this.#pausedAt !== undefined || this.#result.settled) return;
+    this.#pausedAt = this.#clock.now();
+    // While paused the expected end moves; resume() re-arms the bound.
+    this.#cancelBound?.();
+    this.#playout.output.pause?.();
+  }
+
+  resume(): void {
+    if (this.#pausedAt === undefined) return;
+    this.#pausedTotal += this.#clock.now() - this.#pausedAt;
+    this.#pausedAt = undefined;
+    this.#playout.output.resume?.();
+    if (this.#cancelBound) {
+      // The expected end moved by the pause: re-arm the bound from the new position.
+      this.#cancelBound();
+      const remaining = Math.max(0, this.#pushedMs - this.playedEstimate());
+      this.#armBound(remaining + this.#playout.settleMs, false);
+    }
+  }
+
+  /** @internal the output reported this segment finished */
+  reported(positionMs: number, interrupted: boolean): void {
+    this.#settle(Math.min(positionMs, this.#pushedMs), interrupted, false);
+  }
+
+  #armBound(ms: number, interrupted: boolean): void {
+    this.#cancelBound = this.#clock.timer(ms, () => {
+      this.#playout.giveUpOn(this);
+      this.#settle(interrupted ? this.playedEstimate() : this.#pushedMs, interrupted, true);
+    });
+  }
+
+  #settle(playedMs: number, interrupted: boolean, estimated: boolean): void {
+    if (this.#result.settled) return;
+    this.#cancelBound?.();
+    this.#result.resolve({ playedMs, pushedMs: this.#pushedMs, interrupted, estimated });
+  }
+}

@@ -1,0 +1,89 @@
+import type { Clock } from '../clock/clock.js';
+import type { AudioInput } from '../io/audio-input.js';
+import type { AudioOutput } from '../io/audio-output.js';
+import type { LLM } from '../models/llm.js';
+import type { STT } from '../models/stt.js';
+import type { TTS } from '../models/tts.js';
+import type { VAD } from '../models/vad.js';
+import type {
+  InterruptionOptions,
+  ResolvedSessionOptions,
+  TurnDetectionOptions,
+} from './session-core.js';
+
+export interface AgentSessionOptions<UserData = unknown> {
+  llm?: LLM;
+  tts?: TTS;
+  stt?: STT;
+  vad?: VAD;
+  /** Microphone-like user audio. */
+  input?: AudioInput;
+  /** Where speech goes. Default: a silent output that plays on the session clock. */
+  output?: AudioOutput;
+  /** Default: the real clock. Pass a VirtualClock for tests and replays. */
+  clock?: Clock;
+  userData?: UserData;
+  turnDetection?: Partial<TurnDetectionOptions>;
+  interruption?: Partial<InterruptionOptions>;
+  /** Default for speech that does not say otherwise. Default true. */
+  allowInterruptions?: boolean;
+  /** How many rounds of tool calls one reply may make. Default 3. */
+  maxToolSteps?: number;
+  /** Bound on waiting for an output's playback report (contract C5). Default 250 ms. */
+  playoutSettleMs?: number;
+  /** Bound on each phase of close() (contract C8). Default 2000 ms. */
+  closeTimeoutMs?: number;
+  /** Retries of a model request that failed before producing anything. */
+  llmRetry?: { attempts?: number; baseDelayMs?: number };
+}
+
+export const DEFAULT_PLAYOUT_SETTLE_MS = 250;
+
+export function resolveOptions(options: AgentSessionOptions<unknown>): ResolvedSessionOptions {
+  const positive = (name: string, value: number | undefined, fallback: number) => {
+    const v = value ?? fallback;
+    if (!Number.isFinite(v) || v < 0)
+      throw new RangeError(`${name} must be a number ≥ 0, got ${v}`);
+    return v;
+  };
+  return {
+    turnDetection: {
+      minEndpointingDelayMs: positive(
+        'turnDetection.minEndpointingDelayMs',
+        options.turnDetection?.minEndpointingDelayMs,
+        500,
+      ),
+      maxEndpointingDelayMs: positive(
+        'turnDetection.maxEndpointingDelayMs',
+        options.turnDetection?.maxEndpointingDelayMs,
+        6000,
+      ),
+    },
+    interruption: {
+      minDurationMs: positive(
+        'interruption.minDurationMs',
+        options.interruption?.minDurationMs,
+        500,
+      ),
+      minWords: positive('interruption.minWords', options.interruption?.minWords, 0),
+      falseInterruptionTimeoutMs: positive(
+        'interruption.falseInterruptionTimeoutMs',
+        options.interruption?.falseInterruptionTimeoutMs,
+        2000,
+      ),
+      resumeFalseInterruption: options.interruption?.resumeFalseInterruption ?? true,
+    },
+    allowInterruptions: options.allowInterruptions ?? true,
+    maxToolSteps: positive('maxToolSteps', options.maxToolSteps, 3),
+    playoutSettleMs: positive(
+      'playoutSettleMs',
+      options.playoutSettleMs,
+      DEFAULT_PLAYOUT_SETTLE_MS,
+    ),
+    closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, 2000),
+    llmRetry: {
+      attempts: positive('llmRetry.attempts', options.llmRetry?.attempts, 2),
+      baseDelayMs: positive('llmRetry.baseDelayMs', options.llmRetry?.baseDelayMs, 500),
+    },
+  };
+}

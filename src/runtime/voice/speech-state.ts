@@ -1,0 +1,148 @@
+import type { EventBus } from '../events/emitter.js';
+import type { SessionEventMap, SpeechEnd, SpeechState } from '../events/types.js';
+
+/**
+ * The speech handle's one state machine (contract vocabulary):
+ *
+ *   queued → generating → playing ⇄ paused → awaiting_tools → queued (next step) … → done
+ *   any live state → interrupting → done(interrupted);  any live state → done(failed)
+ *
+ * `apply()` is the only way a state changes: it checks the move against the table, sets the
+ * state and emits the matching event. An illegal move is a runtime bug and throws.
+ */
+export type SpeechTransition =
+  | 'queue'
+  | 'generate'
+  | 'play'
+  | 'pause'
+  | 'resume'
+  | 'await_tools'
+  | 'interrupt'
+  | 'complete'
+  | 'fail'
+  | 'finish_interrupted';
+
+const TABLE: Record<SpeechTransition, { from: readonly (SpeechState | 'new')[]; to: SpeechState }> =
+  {
+    queue: { from: ['new', 'awaiting_tools'], to: 'queued' },
+    generate: { from: ['queued'], to: 'generating' },
+    play: { from: ['generating'], to: 'playing' },
+    pause: { from: ['playing'], to: 'paused' },
+    resume: { from: ['paused'], to: 'playing' },
+    await_tools: { from: ['generating', 'playing', 'paused'], to: 'awaiting_tools' },
+    interrupt: {
+      from: ['queued', 'generating', 'playing', 'paused', 'awaiting_tools'],
+      to: 'interrupting',
+    },
+    complete: { from: ['generating', 'playing', 'paused', 'awaiting_tools'], to: 'done' },
+    fail: {
+      from: ['queued', 'generating', 'playing', 'paused', 'awaiting_tools', 'interrupting'],
+      to: 'done',
+    },
+    finish_interrupted: { from: ['interrupting'], to: 'done' },
+  };
+
+/** Whether `transition` is legal from `state` (exported for the fuzzer's stream checks). */
+export function canTransition(state: SpeechState | 'new', transition: SpeechTransition): boolean {
+  return TABLE[transition].from.includes(state);
+}
+
+/** The states in which a handle still owes the user something. */
+export const LIVE_STATES: readonly SpeechState[] = [
+  'queued',
+  'generating',
+  'playing',
+  'paused',
+  'awaiting_tools',
+  'interrupting',
+];
+
+type Extra<K extends keyof SessionEventMap> = Omit<SessionEventMap[K], 'speechId' | 'state'>;
+
+export class SpeechStateMachine {
+  readonly speechId: string;
+  readonly #bus: EventBus;
+  #state: SpeechState | 'new' = 'new';
+  #end: SpeechEnd | undefined;
+
+  constructor(speechId: string, bus: EventBus) {
+    this.speechId = speechId;
+    this.#bus = bus;
+  }
+
+  get state(): SpeechState | 'new' {
+    return this.#state;
+  }
+
+  get end(): SpeechEnd | undefined {
+    return this.#end;
+  }
+
+  get isDone(): boolean {
+    return this.#state === 'done';
+  }
+
+  can(transition: SpeechTransition): boolean {
+    return canTransition(this.#state, transition);
+  }
+
+  queue(extra: Extra<'speech.queued'>): void {
+    this.#move('queue');
+    this.#bus.emit('speech.queued', { speechId: this.speechId, state: 'queued', ...extra });
+  }
+
+  generate(extra: Extra<'speech.generating'>): void {
+    this.#move('generate');
+    this.#bus.emit('speech.generating', { speechId: this.speechId, state: 'generating', ...extra });
+  }
+
+  play(extra: Extra<'speech.playing'>): void {
+    this.#move('play');
+    this.#bus.emit('speech.playing', { speechId: this.speechId, state: 'playing', ...extra });
+  }
+
+  pause(extra: Extra<'speech.paused'>): void {
+    this.#move('pause');
+    this.#bus.emit('speech.paused', { speechId: this.speechId, state: 'paused', ...extra });
+  }
+
+  resume(extra: Extra<'speech.resumed'>): void {
+    this.#move('resume');
+    this.#bus.emit('speech.resumed', { speechId: this.speechId, state: 'playing', ...extra });
+  }
+
+  awaitTools(extra: Extra<'speech.awaiting_tools'>): void {
+    this.#move('await_tools');
+    this.#bus.emit('speech.awaiting_tools', {
+      speechId: this.speechId,
+      state: 'awaiting_tools',
+      ...extra,
+    });
+  }
+
+  interrupt(extra: Extra<'speech.interrupted'>): void {
+    this.#move('interrupt');
+    this.#bus.emit('speech.interrupted', {
+      speechId: this.speechId,
+      state: 'interrupting',
+      ...extra,
+    });
+  }
+
+  finish(reason: SpeechEnd, extra: Omit<Extra<'speech.done'>, 'reason'>): void {
+    const transition: SpeechTransition =
+      reason === 'completed' ? 'complete' : reason === 'failed' ? 'fail' : 'finish_interrupted';
+    this.#move(transition);
+    this.#end = reason;
+    this.#bus.emit('speech.done', { speechId: this.speechId, state: 'done', reason, ...extra });
+  }
+
+  #move(transition: SpeechTransition): void {
+    if (!canTransition(this.#state, transition)) {
+      throw new Error(
+        `illegal speech transition ${transition} from ${this.#state} (${this.speechId})`,
+      );
+    }
+    this.#state = TABLE[transition].to;
+  }
+}

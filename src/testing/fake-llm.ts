@@ -1,0 +1,116 @@
+import type { ModelCallContext } from '../runtime/models/context.js';
+import { ProviderError } from '../runtime/models/context.js';
+import type { LLM, LLMChunk, LLMMessage, LLMRequest } from '../runtime/models/llm.js';
+
+type Matcher = string | RegExp;
+
+/** One scripted reply. It is used once (unless `repeat`), by the first request it matches. */
+export interface FakeLLMResponse {
+  when?: {
+    /** The last message is the user's and contains / matches this. */
+    input?: Matcher;
+    /** The last message is a tool result that contains / matches this. */
+    toolResult?: Matcher;
+    /** The request comes from the agent with this name. */
+    agent?: string;
+  };
+  text?: string;
+  toolCalls?: { name: string; arguments?: Record<string, unknown> | string; id?: string }[];
+  /** Time to the first chunk. Default 0. */
+  ttftMs?: number;
+  /** Time from request to the last chunk (text is spread over it). Default = ttftMs. */
+  durationMs?: number;
+  repeat?: boolean;
+  /** Fail instead of answering. */
+  error?: { message: string; status?: number; retryable?: boolean };
+}
+
+export interface FakeLLMOptions {
+  responses?: FakeLLMResponse[];
+  /** Used when nothing matches; without it an unmatched request fails with a clear error. */
+  fallback?: FakeLLMResponse;
+  label?: string;
+}
+
+function matches(matcher: Matcher | undefined, text: string | undefined): boolean {
+  if (matcher === undefined) return true;
+  if (text === undefined) return false;
+  return typeof matcher === 'string' ? text.includes(matcher) : matcher.test(text);
+}
+
+/** A scripted chat model on the session clock: replies keyed on the last input. */
+export class FakeLLM implements LLM {
+  readonly label: string;
+  /** Every request received, in order (for assertions). */
+  readonly requests: LLMRequest[] = [];
+  readonly #responses: { response: FakeLLMResponse; used: boolean }[];
+  readonly #fallback: FakeLLMResponse | undefined;
+  #callCount = 0;
+
+  constructor(options: FakeLLMOptions = {}) {
+    this.label = options.label ?? 'fake-llm';
+    this.#responses = (options.responses ?? []).map((response) => ({ response, used: false }));
+    this.#fallback = options.fallback;
+  }
+
+  add(response: FakeLLMResponse): void {
+    this.#responses.push({ response, used: false });
+  }
+
+  async *chat(request: LLMRequest, ctx: ModelCallContext): AsyncIterable<LLMChunk> {
+    this.requests.push(request);
+    const last = request.messages[request.messages.length - 1];
+    const response = this.#pick(request, last);
+    const ttft = response.ttftMs ?? 0;
+    await ctx.clock.sleep(ttft, ctx.signal);
+    if (response.error) {
+      throw new ProviderError(this.label, response.error.message, {
+        ...(response.error.status !== undefined ? { status: response.error.status } : {}),
+        retryable: response.error.retryable ?? false,
+      });
+    }
+    const words = response.text ? (response.text.match(/\S+\s*/g) ?? []) : [];
+    const spread = Math.max(0, (response.durationMs ?? ttft) - ttft);
+    const gap = words.length > 1 ? spread / (words.length - 1) : 0;
+    for (let i = 0; i < words.length; i++) {
+      if (i > 0 && gap > 0) await ctx.clock.sleep(gap, ctx.signal);
+      yield { type: 'text', delta: words[i]! };
+    }
+    if (words.length <= 1 && spread > 0) await ctx.clock.sleep(spread, ctx.signal);
+    for (const call of response.toolCalls ?? []) {
+      const args =
+        typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {});
+      yield {
+        type: 'tool_call',
+        call: { id: call.id ?? `call_${++this.#callCount}`, name: call.name, arguments: args },
+      };
+    }
+    yield {
+      type: 'usage',
+      promptTokens: request.messages.length * 10,
+      completionTokens: words.length,
+    };
+  }
+
+  #pick(request: LLMRequest, last: LLMMessage | undefined): FakeLLMResponse {
+    const input = last?.role === 'user' ? last.content : undefined;
+    const toolResult = last?.role === 'tool' ? last.content : undefined;
+    for (const entry of this.#responses) {
+      if (entry.used) continue;
+      const when = entry.response.when ?? {};
+      if (when.input !== undefined && !matches(when.input, input)) continue;
+      if (when.toolResult !== undefined && !matches(when.toolResult, toolResult)) continue;
+      if (when.agent !== undefined && when.agent !== request.agent) continue;
+      if (!entry.response.repeat) entry.used = true;
+      return entry.response;
+    }
+    if (this.#fallback) return this.#fallback;
+    const what =
+      input !== undefined
+        ? `user input "${input}"`
+        : toolResult !== undefined
+          ? `tool result "${toolResult}"`
+          : 'this request';
+    return { error: { message: `no scripted reply for ${what} (agent ${request.agent ?? '?'})` } };
+  }
+}

@@ -1,0 +1,9 @@
+export { VirtualClock } from '../runtime/clock/virtual-clock.js';
+export {
+  FakeAudioOutput,
+  type FakeAudioOutputOptions,
+  type ReceivedSegment,
+} from './fake-audio-output.js';
+export { FakeLLM, type FakeLLMOptions, type FakeLLMResponse } from './fake-llm.js';
+export { FakeTTS, type FakeTTSOptions } from './fake-tts.js';
+export { FakeUserSpeech, type FakeUtterance } from './fake-user-speech.js';
