@@ -12,8 +12,8 @@ export function speechControls(
   interruptAll: () => void,
 ): SpeechControls {
   const current = () => [...runs].find((r) => r.id === core.queue.current?.id);
-  const interruptible = (run: SpeechRun | undefined) =>
-    run?.allowInterruptions && !core.stack.isAwaitedByTaskOf(run.id);
+  const interruptible = (run: SpeechRun | undefined): run is SpeechRun =>
+    run?.allowInterruptions === true && !core.stack.isAwaitedByTaskOf(run.id);
   return {
     hasInterruptibleSpeech: () => {
       const run = current();

@@ -211,7 +211,6 @@ export class AgentSession<UserData = unknown> {
     const actor = currentActor();
     const chain = ['session idle', ...this.#core.activity.busyLabels(), ...this.#awaitingLabels()];
     this.#core.waits.check(actor, chain);
-    const from = this.#core.history.items.length;
     const collected: SessionEvent[] = [];
     const subscription = this.#bus.onAny((e) => collected.push(e));
     try {
@@ -220,7 +219,10 @@ export class AgentSession<UserData = unknown> {
     } finally {
       subscription.dispose();
     }
-    return new RunResult(this.#core.history.items.slice(from), collected);
+    // The items this run added, in history order (a preamble precedes its tool calls).
+    const added = new Set(collected.flatMap((e) => (e.type === 'history.added' ? [e.itemId] : [])));
+    const items = this.#core.history.items.filter((item) => added.has(item.id));
+    return new RunResult(items, collected);
   }
 
   /** Resolves when nothing can move without the user. */

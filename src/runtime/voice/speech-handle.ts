@@ -63,7 +63,8 @@ export class SpeechHandle implements PromiseLike<void> {
 
   // biome-ignore lint/suspicious/noThenProperty: awaiting a handle waits for its playout, as in LiveKit.
   then<A = void, B = never>(
-    onfulfilled?: ((value: undefined) => A | PromiseLike<A>) | null,
+    // biome-ignore lint/suspicious/noConfusingVoidType: PromiseLike<void> requires this exact shape.
+    onfulfilled?: ((value: void) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): PromiseLike<A | B> {
     return this.waitForPlayout().then(onfulfilled, onrejected);

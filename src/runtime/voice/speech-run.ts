@@ -11,6 +11,7 @@ import type { Activity } from './agent-stack.js';
 import { toLLMMessages } from './chat-history.js';
 import { describeFailure } from './failure.js';
 import { generateStep, type Piece, type StepSource } from './generation.js';
+import type { HistorySlot } from './history-store.js';
 import type { Segment } from './playout.js';
 import { spokenText } from './sentences.js';
 import type { SessionCore } from './session-core.js';
@@ -53,8 +54,8 @@ export class SpeechRun {
   readonly #scope: Scope;
   readonly #done: Deferred<void> = deferred<void>();
   readonly #stepPlayouts: Deferred<void>[] = [];
-  /** Per step: the spoken part is in the history (tool items go after it). */
-  readonly #stepRecorded: Deferred<void>[] = [];
+  /** History places of the current step: its spoken text, then its tool calls. */
+  #textSlot: HistorySlot | undefined;
   readonly #heard: string[] = [];
   readonly #meant: string[] = [];
   #priority: number = SpeechPriority.normal;
@@ -178,6 +179,8 @@ export class SpeechRun {
     if (step === 0 && this.#req.before) await this.#req.before;
     if (this.#stopped()) return;
     this.#machine.generate({ step });
+    this.#textSlot = this.#core.history.reserve();
+    const toolSlot = this.#core.history.reserve();
     const segment = this.#core.playout.begin(this.id);
     this.#segment = segment;
     this.#pieces = [];
@@ -197,7 +200,7 @@ export class SpeechRun {
         onToolCall: (call) => {
           toolIds.push(call.id);
           tools.push(
-            this.#startTool(call, step).then((outcome) => this.#recordTool(step, outcome)),
+            this.#startTool(call, step).then((outcome) => this.#recordTool(toolSlot, outcome)),
           );
         },
       });
@@ -205,6 +208,9 @@ export class SpeechRun {
       if (this.#stopped()) return;
       this.#fail(err);
       return;
+    } finally {
+      // An empty place vanishes once every tool of the step has been recorded.
+      void Promise.allSettled(tools).then(() => toolSlot.close());
     }
     if (this.#stopped()) return;
     const played = await segment.finish();
@@ -309,15 +315,21 @@ export class SpeechRun {
     return this.#core.waits.track(actor, [this.id], 'playout', this.#done.promise);
   }
 
-  async #recordTool(step: number, outcome: ToolOutcome): Promise<ToolOutcome> {
-    await this.#recorded(step).promise;
-    this.#core.history.add({
+  /**
+   * A tool's call and output go right after the text of the step that made the call while
+   * that text is still being spoken, or when the turn was interrupted (the output belongs
+   * to that turn); otherwise at the end, in the order tools finished.
+   */
+  #recordTool(region: HistorySlot, outcome: ToolOutcome): ToolOutcome {
+    const inPlace = outcome.interrupted || this.#textSlot !== undefined;
+    const slot = inPlace ? region : this.#core.history.reserve();
+    slot.add({
       type: 'function_call',
       callId: outcome.callId,
       name: outcome.name,
       arguments: outcome.arguments,
     });
-    this.#core.history.add({
+    slot.add({
       type: 'function_call_output',
       callId: outcome.callId,
       name: outcome.name,
@@ -325,12 +337,8 @@ export class SpeechRun {
       isError: outcome.isError,
       interrupted: outcome.interrupted,
     });
+    if (!inPlace) slot.close();
     return outcome;
-  }
-
-  #recorded(step: number): Deferred<void> {
-    this.#stepRecorded[step] ??= deferred<void>();
-    return this.#stepRecorded[step];
   }
 
   #recordStep(playedMs: number, interrupted: boolean): void {
@@ -343,9 +351,10 @@ export class SpeechRun {
     if (heard) this.#heard.push(heard);
     this.#pieces = [];
     if (heard && this.#req.addToHistory) {
-      this.#core.history.add({ type: 'message', role: 'assistant', text: heard, interrupted });
+      this.#textSlot?.add({ type: 'message', role: 'assistant', text: heard, interrupted });
     }
-    this.#recorded(this.#step).resolve();
+    this.#textSlot?.close();
+    this.#textSlot = undefined;
   }
 
   #fail(err: unknown): void {
@@ -369,8 +378,7 @@ export class SpeechRun {
       if (reason === 'interrupted') playout.reject(new InterruptedError(this.id));
       else playout.resolve();
     }
-    for (const recorded of this.#stepRecorded) recorded?.resolve();
-    this.#recorded(this.#step).resolve();
+    this.#textSlot?.close();
     this.#done.resolve();
     this.#scope.abort(new InterruptedError(this.id));
     this.#core.activity.speechEnded(this);
