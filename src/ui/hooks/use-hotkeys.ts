@@ -1,0 +1,95 @@
+import { useInput } from 'ink';
+import { type KeyCommand, resolveKey } from '../state/keys.js';
+import type { ConsoleController } from '../types.js';
+import type { UiStore } from './use-ui-state.js';
+
+/**
+ * Reads keys (only where raw mode exists: a piped stdin has no hotkeys) and carries out
+ * what `resolveKey` decides. Controller failures become a notice, never a crash.
+ */
+export function useHotkeys(store: UiStore, controller: ConsoleController, isActive: boolean): void {
+  useInput(
+    (input, key) => {
+      const command = resolveKey(store.latest(), {
+        input,
+        ctrl: key.ctrl,
+        meta: key.meta,
+        escape: key.escape,
+        return: key.return,
+        backspace: key.backspace,
+        delete: key.delete,
+      });
+      execute(command, store, controller);
+    },
+    { isActive },
+  );
+}
+
+function attempt<T>(
+  store: UiStore,
+  what: string,
+  call: () => T | Promise<T>,
+  done?: (value: T) => void,
+): void {
+  const fail = (err: unknown) =>
+    store.dispatch({
+      type: 'notice',
+      level: 'error',
+      text: `${what} failed: ${err instanceof Error ? err.message : String(err)}`,
+    });
+  try {
+    Promise.resolve(call()).then((value) => done?.(value), fail);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+function execute(command: KeyCommand, store: UiStore, controller: ConsoleController): void {
+  const notice = (text: string) => store.dispatch({ type: 'notice', level: 'info', text });
+  switch (command.type) {
+    case 'none':
+      return;
+    case 'ui':
+      store.dispatch(command.action);
+      return;
+    case 'interrupt':
+      notice(command.force ? 'force interrupt' : 'interrupt');
+      attempt(store, 'interrupt', () => controller.interrupt(command.force));
+      return;
+    case 'send': {
+      store.dispatch({ type: 'line.close' });
+      const { kind, text } = command;
+      notice(kind === 'user' ? `sent: ${text}` : `agent says: ${text}`);
+      attempt(store, kind === 'user' ? 'send' : 'say', () =>
+        kind === 'user' ? controller.sendText(text) : controller.say(text),
+      );
+      return;
+    }
+    case 'mute':
+      attempt(
+        store,
+        'mute',
+        () => controller.toggleMute(),
+        (muted) => {
+          store.dispatch({ type: 'muted', muted });
+          notice(muted ? 'microphone muted' : 'microphone on');
+        },
+      );
+      return;
+    case 'audio':
+      attempt(
+        store,
+        'mode switch',
+        () => controller.toggleAudio(),
+        (mode) => {
+          store.dispatch({ type: 'mode', mode });
+          notice(`${mode} mode`);
+        },
+      );
+      return;
+    case 'quit':
+      store.dispatch({ type: 'quitting' });
+      attempt(store, 'quit', () => controller.quit());
+      return;
+  }
+}

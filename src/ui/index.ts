@@ -1,0 +1,15 @@
+export { App, type AppProps } from './app.js';
+export { type ConsoleHandle, type RenderConsoleOptions, renderConsole } from './render-console.js';
+export { createFrameBatcher, realScheduler } from './scheduler.js';
+export type {
+  ConsoleController,
+  Disposable,
+  HeaderInfo,
+  InputMode,
+  LogLevel,
+  LogLine,
+  LogSource,
+  ModelInfo,
+  Scheduler,
+  SessionEventSource,
+} from './types.js';

@@ -1,0 +1,120 @@
+/**
+ * Latency per user turn (end of utterance, LLM first token, TTS first byte, end to end) and
+ * who is doing what (user and agent state). LLM/TTS metrics name a speech, not a turn: the
+ * speech's `userTurnId` from `speech.created` joins them.
+ */
+import type { AgentState, SessionEvent, UserState } from '../../runtime/events/types.js';
+import { pushBounded, updateWhere } from './bounded.js';
+
+export const MAX_TURN_METRICS = 10;
+const MAX_SPEECH_LINKS = 50;
+
+export interface TurnMetrics {
+  /** The user turn id, or `speech:<id>` for a speech that answers no turn (say). */
+  key: string;
+  t: number;
+  eouMs: number | null;
+  transcriptionMs: number | null;
+  llmTtftMs: number | null;
+  ttsTtfbMs: number | null;
+  e2eMs: number | null;
+}
+
+export interface MetricsState {
+  agentState: AgentState | null;
+  userState: UserState | null;
+  turns: readonly TurnMetrics[];
+  /** speechId → turn key, newest last. */
+  links: readonly (readonly [string, string])[];
+  sttLatencyMs: number | null;
+  /** Model names as reported by the session and its metrics. */
+  models: Readonly<Record<string, string>>;
+}
+
+export const initialMetrics: MetricsState = {
+  agentState: null,
+  userState: null,
+  turns: [],
+  links: [],
+  sttLatencyMs: null,
+  models: {},
+};
+
+function keyOfSpeech(state: MetricsState, speechId: string): string {
+  return state.links.find(([s]) => s === speechId)?.[1] ?? `speech:${speechId}`;
+}
+
+/** Sets fields on the turn `key`, creating it; a field already set keeps its first value. */
+function patch(
+  state: MetricsState,
+  key: string,
+  t: number,
+  values: Partial<Omit<TurnMetrics, 'key' | 't'>>,
+): MetricsState {
+  const exists = state.turns.some((m) => m.key === key);
+  const base: TurnMetrics = {
+    key,
+    t,
+    eouMs: null,
+    transcriptionMs: null,
+    llmTtftMs: null,
+    ttsTtfbMs: null,
+    e2eMs: null,
+  };
+  const turns = exists ? state.turns : pushBounded(state.turns, base, MAX_TURN_METRICS);
+  const merge = (m: TurnMetrics): TurnMetrics => {
+    const next = { ...m };
+    for (const [k, v] of Object.entries(values) as [keyof typeof values, number][]) {
+      // Later LLM steps of one turn (after tools) would hide the latency the user felt.
+      if (next[k] === null) next[k] = v;
+    }
+    return next;
+  };
+  return { ...state, turns: updateWhere(turns, (m) => m.key === key, merge) };
+}
+
+export function metricsReducer(state: MetricsState, e: SessionEvent): MetricsState {
+  switch (e.type) {
+    case 'session.started':
+      return { ...state, models: { ...state.models, ...e.models } };
+    case 'agent.state':
+      return { ...state, agentState: e.state };
+    case 'user.state':
+      return { ...state, userState: e.state };
+    case 'speech.created':
+      if (e.userTurnId === null) return state;
+      return {
+        ...state,
+        links: pushBounded(state.links, [e.speechId, e.userTurnId] as const, MAX_SPEECH_LINKS),
+      };
+    case 'metrics.eou':
+      return patch(state, e.turnId, e.t, {
+        eouMs: e.endOfUtteranceDelayMs,
+        transcriptionMs: e.transcriptionDelayMs,
+      });
+    case 'metrics.llm':
+      return patch(
+        { ...state, models: { ...state.models, llm: e.model } },
+        keyOfSpeech(state, e.speechId),
+        e.t,
+        {
+          llmTtftMs: e.ttftMs,
+        },
+      );
+    case 'metrics.tts':
+      return patch(
+        { ...state, models: { ...state.models, tts: e.model } },
+        keyOfSpeech(state, e.speechId),
+        e.t,
+        {
+          ttsTtfbMs: e.ttfbMs,
+        },
+      );
+    case 'metrics.turn':
+      return patch(state, e.turnId, e.t, { e2eMs: e.e2eMs });
+    case 'metrics.stt':
+      return { ...state, sttLatencyMs: e.latencyMs, models: { ...state.models, stt: e.model } };
+    default:
+      return state;
+  }
+}
