@@ -20,6 +20,7 @@ export {
 } from './runtime/core/errors.js';
 export type { Disposable } from './runtime/events/emitter.js';
 export type * from './runtime/events/types.js';
+export { SESSION_EVENT_NAMES } from './runtime/events/types.js';
 export type { AudioInput } from './runtime/io/audio-input.js';
 export type { AudioOutput, PlaybackEvent } from './runtime/io/audio-output.js';
 export { ClockedOutput, type ClockedOutputOptions } from './runtime/io/clocked-output.js';

@@ -21,6 +21,9 @@ export class EventBus {
   readonly #streams = new Set<Channel<SessionEvent>>();
   #seq = 0;
   #ended = false;
+  /** Events emitted by a listener wait until the current one reached every listener. */
+  readonly #pending: SessionEvent[] = [];
+  #dispatching = false;
 
   constructor(clock: Clock, options: { recentLimit?: number } = {}) {
     this.#clock = clock;
@@ -38,15 +41,27 @@ export class EventBus {
     this.#recent.push(event);
     // Bounded: the UI and late subscribers need recent history, not all of it.
     if (this.#recent.length > this.#recentLimit) this.#recent.shift();
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A broken subscriber must not break the session; it only loses its own update.
-      }
-    }
-    for (const stream of this.#streams) stream.push(event);
+    this.#pending.push(event);
+    if (!this.#dispatching) this.#dispatch();
     return event;
+  }
+
+  #dispatch(): void {
+    this.#dispatching = true;
+    try {
+      for (let event = this.#pending.shift(); event; event = this.#pending.shift()) {
+        for (const listener of [...this.#listeners]) {
+          try {
+            listener(event);
+          } catch {
+            // A broken subscriber must not break the session; it only loses its own update.
+          }
+        }
+        for (const stream of this.#streams) stream.push(event);
+      }
+    } finally {
+      this.#dispatching = false;
+    }
   }
 
   /** The most recent events (bounded), oldest first. */

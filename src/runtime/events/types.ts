@@ -196,3 +196,49 @@ export type SessionEvent = {
 }[SessionEventName];
 
 export type EventOf<K extends SessionEventName> = Extract<SessionEvent, { type: K }>;
+
+/** Every event name, at run time (the compiler checks the list is complete). */
+export const SESSION_EVENT_NAMES = [
+  'session.started',
+  'session.closing',
+  'session.closed',
+  'agent.changed',
+  'agent.state',
+  'user.state',
+  'speech.created',
+  'speech.queued',
+  'speech.generating',
+  'speech.text',
+  'speech.segment',
+  'speech.playing',
+  'speech.paused',
+  'speech.resumed',
+  'user.false_interruption',
+  'speech.awaiting_tools',
+  'speech.interrupted',
+  'speech.done',
+  'output.cleared',
+  'tool.started',
+  'tool.finished',
+  'task.started',
+  'task.completed',
+  'task.failed',
+  'task.cancelled',
+  'user.speech_started',
+  'user.speech_ended',
+  'user.transcript',
+  'user.turn',
+  'history.added',
+  'metrics.eou',
+  'metrics.llm',
+  'metrics.tts',
+  'metrics.stt',
+  'metrics.turn',
+  'warning',
+  'error',
+  'deadlock',
+] as const satisfies readonly SessionEventName[];
+
+type MissingEventName = Exclude<SessionEventName, (typeof SESSION_EVENT_NAMES)[number]>;
+/** Fails to compile when an event is added to the map but not to the list above. */
+export const EVENT_LIST_IS_COMPLETE: [MissingEventName] extends [never] ? true : never = true;
