@@ -4,10 +4,12 @@ import { Channel } from '../core/channel.js';
 import { errorMessage } from '../core/errors.js';
 import type { Scope } from '../core/scope.js';
 import type { EventBus } from '../events/emitter.js';
+import { ProviderError } from '../models/context.js';
 import type { AudioInput } from '../io/audio-input.js';
 import type { STT, STTEvent } from '../models/stt.js';
 import type { VAD, VADEvent } from '../models/vad.js';
 import type { InterruptionOptions, TurnDetectionOptions } from './session-core.js';
+import { describeFailure } from './failure.js';
 import { type SpeechControls, TurnTaking } from './turn-taking.js';
 
 export interface UserInputDeps {
@@ -88,7 +90,7 @@ export class UserInputPipeline {
         for (const c of consumers) c.push(frame);
       }
     } catch (err) {
-      if (!this.#deps.scope.signal.aborted) this.#report('input', input.label, err);
+      if (!this.#deps.scope.signal.aborted) this.#report('input', input.label, err, false);
     }
   }
 
@@ -109,20 +111,24 @@ export class UserInputPipeline {
         return;
       } catch (err) {
         if (scope.signal.aborted) return;
-        this.#report(stage, label, err);
         failures++;
+        this.#report(stage, label, err, failures <= MAX_STAGE_RESTARTS);
         if (failures > MAX_STAGE_RESTARTS) return;
         await clock.sleep(250 * 2 ** failures, scope.signal).catch(() => {});
       }
     }
   }
 
-  #report(stage: string, label: string, err: unknown): void {
+  /** A stage failure: what failed and what to do; the stage restarts, so it is recoverable. */
+  #report(stage: string, label: string, err: unknown, willRestart: boolean): void {
+    const failure = describeFailure(err);
+    const provider = err instanceof ProviderError;
     this.#deps.bus.emit('error', {
       code: `${stage}_failed`,
-      message: `${label}: ${errorMessage(err)}`,
-      source: label,
-      recoverable: false,
+      message: provider ? failure.message : `${label}: ${errorMessage(err)}`,
+      source: provider ? failure.source : label,
+      recoverable: willRestart,
+      ...(failure.status !== undefined ? { status: failure.status } : {}),
     });
   }
 }

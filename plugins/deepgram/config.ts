@@ -1,0 +1,86 @@
+import { DeepgramClient } from '@deepgram/sdk';
+import { UsageError } from '../../src/runtime/core/errors.js';
+import type { ErrorScope } from '../shared/errors.js';
+
+export const DEEPGRAM_DEFAULT_BASE_URL = 'wss://api.deepgram.com';
+
+/** How to reach Deepgram. Options win over `DEEPGRAM_API_KEY` / `DEEPGRAM_BASE_URL`. */
+export interface DeepgramConnectionOptions {
+  readonly apiKey?: string;
+  /**
+   * Where the live APIs are, e.g. `wss://api.deepgram.com` (default) or a self-hosted
+   * `ws://10.0.0.5:8080`. `http(s)://` is accepted and turned into `ws(s)://`.
+   */
+  readonly baseURL?: string;
+  /** Seconds to wait for the WebSocket handshake (10). */
+  readonly connectTimeoutSeconds?: number;
+  /** Where to read the variables from (defaults to `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export type DeepgramRole = 'stt' | 'tts';
+
+/** What to use instead when there is no key (the CLI's offline choices). */
+export const DEEPGRAM_OFFLINE_ALTERNATIVES: Record<DeepgramRole, string> = {
+  stt: 'type your turns instead (--stt none, offline)',
+  tts: 'use --tts espeak (offline)',
+};
+
+/** The key from `DEEPGRAM_API_KEY`, or a UsageError naming the variable and the offline way. */
+export function requireDeepgramKey(
+  role: DeepgramRole = 'stt',
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  const key = env.DEEPGRAM_API_KEY?.trim();
+  if (!key) {
+    throw new UsageError(
+      `DEEPGRAM_API_KEY is not set: export it, or ${DEEPGRAM_OFFLINE_ALTERNATIVES[role]}`,
+    );
+  }
+  return key;
+}
+
+export interface DeepgramConnection {
+  readonly client: DeepgramClient;
+  readonly scope: ErrorScope;
+  readonly connectTimeoutSeconds: number;
+}
+
+export function connectDeepgram(
+  options: DeepgramConnectionOptions,
+  role: DeepgramRole,
+): DeepgramConnection {
+  const env = options.env ?? process.env;
+  const apiKey = options.apiKey ?? requireDeepgramKey(role, env);
+  const baseURL = toWebSocketUrl(
+    options.baseURL ?? (env.DEEPGRAM_BASE_URL?.trim() || DEEPGRAM_DEFAULT_BASE_URL),
+  );
+  // `reconnect: false`: the plugin reconnects itself, on the session clock, with its own bound.
+  const client = new DeepgramClient({ apiKey, baseUrl: baseURL, reconnect: false });
+  return {
+    client,
+    connectTimeoutSeconds: options.connectTimeoutSeconds ?? 10,
+    scope: {
+      provider: `deepgram.${role}`,
+      keyVar: 'DEEPGRAM_API_KEY',
+      urlVar: 'DEEPGRAM_BASE_URL',
+      baseURL: stripCredentials(baseURL),
+      secrets: [apiKey],
+    },
+  };
+}
+
+function toWebSocketUrl(url: string): string {
+  return url.replace(/^http(s?):\/\//i, 'ws$1://').replace(/\/+$/, '');
+}
+
+function stripCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

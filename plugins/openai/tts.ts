@@ -1,0 +1,123 @@
+import type OpenAI from 'openai';
+import type { ModelCallContext } from '../../src/runtime/models/context.js';
+import type { SynthesizedAudio, TTS } from '../../src/runtime/models/tts.js';
+import { childController } from '../shared/abort.js';
+import { pumpInto } from '../shared/async-queue.js';
+import type { ErrorScope } from '../shared/errors.js';
+import { PcmChunker } from '../shared/pcm.js';
+import { connectOpenAI, type OpenAIConnectionOptions, openAIError } from './config.js';
+
+/** `response_format: 'pcm'` is always 24 kHz, 16-bit, mono. */
+const PCM_SAMPLE_RATE = 24_000;
+
+export interface OpenAITTSOptions extends OpenAIConnectionOptions {
+  /** Default `gpt-4o-mini-tts`. */
+  readonly model?: string;
+  /** Default `alloy`. */
+  readonly voice?: string;
+  /** Speaking style, for models that take instructions. */
+  readonly instructions?: string;
+  readonly speed?: number;
+  /** Duration of the yielded frames (20 ms). */
+  readonly frameMs?: number;
+  /** Requests started ahead of the piece being streamed, to hide their latency (1). */
+  readonly prefetch?: number;
+}
+
+interface PendingPiece {
+  readonly textIndex: number;
+  /** Null for a blank piece: nothing to say, but it keeps its index. */
+  readonly response: Promise<Response> | null;
+}
+
+/**
+ * One `audio.speech.create` request per input piece, body streamed as ~20 ms frames tagged
+ * with the piece's index. The first piece starts as soon as it arrives; later pieces are
+ * requested while earlier audio is still streaming.
+ */
+export class OpenAITTS implements TTS {
+  readonly label: string;
+  readonly sampleRate = PCM_SAMPLE_RATE;
+  readonly #client: OpenAI;
+  readonly #scope: ErrorScope;
+  readonly #options: OpenAITTSOptions;
+  readonly #model: string;
+
+  constructor(options: OpenAITTSOptions = {}) {
+    const { client, scope } = connectOpenAI(options, 'tts');
+    this.#client = client;
+    this.#scope = scope;
+    this.#options = options;
+    this.#model = options.model ?? 'gpt-4o-mini-tts';
+    this.label = `openai/${this.#model}`;
+  }
+
+  async *synthesize(
+    text: AsyncIterable<string>,
+    ctx: ModelCallContext,
+  ): AsyncGenerator<SynthesizedAudio> {
+    const { controller, dispose } = childController(ctx.signal);
+    const { queue: pieces, stop } = pumpInto(text, controller.signal);
+    const pending: PendingPiece[] = [];
+    const prefetch = Math.max(0, this.#options.prefetch ?? 1);
+    let nextIndex = 0;
+    const start = (piece: string) => {
+      const response = piece.trim() ? this.#request(piece, controller.signal) : null;
+      // Rejections surface in input order, when the piece's turn comes.
+      response?.catch(() => {});
+      pending.push({ textIndex: nextIndex++, response });
+    };
+    const startWaiting = () => {
+      while (pending.length <= prefetch) {
+        const piece = pieces.tryShift();
+        if (piece === undefined) return;
+        start(piece);
+      }
+    };
+    try {
+      for (;;) {
+        if (pending.length === 0) {
+          const next = await pieces.next();
+          if (next.done) break;
+          start(next.value);
+        }
+        const current = pending.shift()!;
+        startWaiting();
+        if (!current.response) continue;
+        const chunker = new PcmChunker(PCM_SAMPLE_RATE, this.#options.frameMs ?? 20);
+        try {
+          const response = await current.response;
+          if (!response.body) continue;
+          for await (const bytes of response.body) {
+            startWaiting();
+            for (const frame of chunker.push(bytes)) yield { frame, textIndex: current.textIndex };
+          }
+        } catch (err) {
+          throw ctx.signal.aborted ? ctx.signal.reason : openAIError(err, this.#scope);
+        }
+        const last = chunker.flush();
+        if (last) yield { frame: last, textIndex: current.textIndex };
+      }
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+    } finally {
+      stop();
+      dispose();
+      controller.abort();
+    }
+  }
+
+  #request(input: string, signal: AbortSignal): Promise<Response> {
+    const o = this.#options;
+    return this.#client.audio.speech.create(
+      {
+        model: this.#model,
+        voice: o.voice ?? 'alloy',
+        input,
+        response_format: 'pcm',
+        ...(o.instructions !== undefined ? { instructions: o.instructions } : {}),
+        ...(o.speed !== undefined ? { speed: o.speed } : {}),
+      },
+      { signal },
+    );
+  }
+}
