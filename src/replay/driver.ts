@@ -1,0 +1,214 @@
+import type { Clock } from '../runtime/clock/clock.js';
+import type { SessionEvent } from '../runtime/events/types.js';
+import { countsFor } from './points.js';
+import type { PointRef } from './schema-common.js';
+import { describeAction, stepLengthMs, type UserAction, type UserStep } from './schema-user.js';
+import type { StepRecord } from './types.js';
+
+/**
+ * Plays the `user:` timeline on the session clock. A step is scheduled as soon as the
+ * moment it depends on is known: at once for `at`, when the previous step runs for
+ * `next`, when the named step runs for `after: { step }`, when the nth matching event is
+ * seen for `after: { event }`. Every step then runs from a clock timer, so a run depends
+ * only on its script (contract C10).
+ */
+
+/** What steps do to the session; the runner binds these to the real session and fakes. */
+export interface StepActions {
+  /** The user starts speaking now, for `durationMs` (STT/VAD fakes take it from here). */
+  speech(action: Extract<UserAction, { type: 'speech' }>): void;
+  noise(action: Extract<UserAction, { type: 'noise' }>): void;
+  text(action: Extract<UserAction, { type: 'text' }>): void;
+  interrupt(action: Extract<UserAction, { type: 'interrupt' }>): Promise<void>;
+  say(action: Extract<UserAction, { type: 'say' }>): void;
+  reply(action: Extract<UserAction, { type: 'reply' }>): void;
+  close(action: Extract<UserAction, { type: 'close' }>): Promise<void>;
+}
+
+interface EventWait {
+  ref: Extract<PointRef, { kind: 'event' }>;
+  offsetMs: number;
+  /** Counting starts after this seq; null until the `since` step has run. */
+  afterSeq: number | null;
+  seen: number;
+}
+
+export class TimelineDriver {
+  readonly records: StepRecord[];
+  readonly #steps: readonly UserStep[];
+  readonly #clock: Clock;
+  readonly #actions: StepActions;
+  readonly #waits = new Map<number, EventWait>();
+  readonly #scheduled = new Set<number>();
+  readonly #cancels: (() => void)[] = [];
+  readonly #onStepRun: () => void;
+  #lastSeq = -1;
+
+  constructor(
+    steps: readonly UserStep[],
+    clock: Clock,
+    actions: StepActions,
+    onStepRun: () => void = () => {},
+  ) {
+    this.#steps = steps;
+    this.#clock = clock;
+    this.#actions = actions;
+    this.#onStepRun = onStepRun;
+    this.records = steps.map((s) => ({
+      index: s.index,
+      id: s.id,
+      description: describeAction(s.action),
+      startedAt: null,
+      endedAt: null,
+      seqBefore: -1,
+      input: inputOf(s.action),
+      error: null,
+    }));
+    for (const s of steps) {
+      if (s.timing.kind === 'after' && s.timing.ref.kind === 'event') {
+        const since = s.timing.ref.since;
+        this.#waits.set(s.index, {
+          ref: s.timing.ref,
+          offsetMs: s.timing.offsetMs,
+          afterSeq: since === null ? -1 : null,
+          seen: 0,
+        });
+      }
+    }
+  }
+
+  /** Schedules every step whose time is known up front. */
+  start(): void {
+    for (const s of this.#steps) {
+      if (s.timing.kind === 'at') this.#schedule(s, s.timing.ms);
+      else if (s.timing.kind === 'next' && s.index === 0) this.#schedule(s, this.#clock.now());
+    }
+  }
+
+  /** Every session event, synchronously as it is emitted. */
+  onEvent(e: SessionEvent): void {
+    this.#lastSeq = e.seq;
+    for (const [index, wait] of this.#waits) {
+      if (wait.afterSeq === null || !countsFor(wait.ref, e, wait.afterSeq)) continue;
+      if (++wait.seen === wait.ref.nth) {
+        this.#waits.delete(index);
+        this.#schedule(this.#steps[index]!, e.t + wait.offsetMs);
+      }
+    }
+  }
+
+  get allRan(): boolean {
+    return this.records.every((r) => r.startedAt !== null);
+  }
+
+  /** Steps scheduled on the clock that have not run yet. */
+  get scheduledCount(): number {
+    return this.#scheduled.size;
+  }
+
+  /** For steps that never ran: what they were waiting for. */
+  explainPending(): string[] {
+    return this.records
+      .filter((r) => r.startedAt === null)
+      .map((r) => `step ${r.index + 1} (${r.description}) never ran: ${this.#why(r.index)}`);
+  }
+
+  stop(): void {
+    for (const cancel of this.#cancels) cancel();
+  }
+
+  #why(index: number): string {
+    const step = this.#steps[index]!;
+    if (this.#scheduled.has(index)) return 'its time was not reached before the run ended';
+    const timing = step.timing;
+    if (timing.kind === 'next') return `step ${index} before it never ran`;
+    if (timing.kind !== 'after') return 'not scheduled';
+    const ref = timing.ref;
+    if (ref.kind === 'step') return `step ${ref.step} never ran`;
+    if (ref.kind !== 'event') return 'not scheduled';
+    const wait = this.#waits.get(index);
+    if (wait?.afterSeq === null) return `its \`since\` step ${ref.since} never ran`;
+    return `waiting for ${ref.event} #${ref.nth}, seen ${wait?.seen ?? 0}`;
+  }
+
+  #schedule(step: UserStep, atMs: number): void {
+    if (this.#scheduled.has(step.index) || this.records[step.index]!.startedAt !== null) return;
+    this.#scheduled.add(step.index);
+    const delay = Math.max(0, atMs - this.#clock.now());
+    this.#cancels.push(this.#clock.timer(delay, () => this.#run(step)));
+  }
+
+  #run(step: UserStep): void {
+    this.#scheduled.delete(step.index);
+    const now = this.#clock.now();
+    const length = stepLengthMs(step.action);
+    const record = this.records[step.index]!;
+    record.startedAt = now;
+    record.endedAt = now + length;
+    record.seqBefore = this.#lastSeq;
+    this.#perform(step.action, record);
+    this.#release(step, now, length);
+    this.#onStepRun();
+  }
+
+  #perform(action: UserAction, record: StepRecord): void {
+    const fail = (err: unknown) => {
+      record.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    };
+    try {
+      let pending: Promise<void> | undefined;
+      switch (action.type) {
+        case 'speech':
+          this.#actions.speech(action);
+          break;
+        case 'noise':
+          this.#actions.noise(action);
+          break;
+        case 'text':
+          this.#actions.text(action);
+          break;
+        case 'interrupt':
+          pending = this.#actions.interrupt(action);
+          break;
+        case 'say':
+          this.#actions.say(action);
+          break;
+        case 'reply':
+          this.#actions.reply(action);
+          break;
+        case 'close':
+          pending = this.#actions.close(action);
+          break;
+        case 'wait':
+          break;
+      }
+      pending?.catch(fail);
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  /** Schedules what was waiting for this step. */
+  #release(step: UserStep, now: number, length: number): void {
+    for (const s of this.#steps) {
+      const t = s.timing;
+      if (t.kind === 'next' && s.index === step.index + 1) this.#schedule(s, now + length);
+      if (t.kind === 'after' && t.ref.kind === 'step' && t.ref.step === step.id) {
+        this.#schedule(s, now + (t.ref.edge === 'start' ? 0 : length) + t.offsetMs);
+      }
+      const wait = this.#waits.get(s.index);
+      if (wait && wait.afterSeq === null) {
+        const since = wait.ref.since;
+        if (since === step.id || (since === 'previous' && s.index === step.index + 1)) {
+          wait.afterSeq = this.#lastSeq;
+        }
+      }
+    }
+  }
+}
+
+function inputOf(action: UserAction): string | null {
+  if (action.type === 'speech') return action.transcript;
+  if (action.type === 'text') return action.text;
+  return null;
+}

@@ -1,0 +1,303 @@
+import type { SessionEvent } from '../runtime/events/types.js';
+import { formatDuration } from './duration.js';
+import {
+  describeMatcher,
+  describeWhere,
+  fieldValue,
+  matches,
+  type RefLookup,
+  whereMatches,
+} from './matchers.js';
+import { type AudioPlayRecord, audioFromEvents, historyFromEvents } from './observed.js';
+import { type PointContext, resolvePoint } from './points.js';
+import { describePoint } from './schema-common.js';
+import type {
+  AudioItem,
+  EventExpectation,
+  Expectations,
+  HistoryItem,
+  ListExpectation,
+} from './schema-expect.js';
+import type { ExpectationResult, StepRecord } from './types.js';
+
+/**
+ * Evaluating `expect:` against a finished run. Pure: a list of events and step records in,
+ * one result per expectation out, so it is tested on synthetic event lists.
+ */
+
+export interface EvaluationInput {
+  events: readonly SessionEvent[];
+  steps: readonly StepRecord[];
+  /** What reached the audio output; derived from the events when not given. */
+  audio?: readonly AudioPlayRecord[];
+}
+
+export interface EventsEvaluation {
+  results: ExpectationResult[];
+  /** Events matched by expectations, by expectation index (for the default checks). */
+  matchedSeqs: Set<number>;
+  matchedById: Map<string, SessionEvent>;
+}
+
+export function evaluateExpectations(
+  expect: Expectations,
+  input: EvaluationInput,
+): {
+  results: ExpectationResult[];
+  matchedSeqs: Set<number>;
+} {
+  const ev = evaluateEvents(expect.events, input);
+  const results = [...ev.results];
+  for (const never of expect.never) {
+    const hit = input.events.find(
+      (e) => e.type === never.event && whereMatches(never.where, e, lookupIn(ev.matchedById)),
+    );
+    results.push({
+      description: `never ${never.event}${describeWhere(never.where)}`,
+      passed: !hit,
+      detail: hit ? `happened: ${summarize(hit, never.where)}` : 'did not happen',
+    });
+  }
+  if (expect.history) results.push(evaluateHistory(expect.history, input.events));
+  if (expect.audio) {
+    const audio = input.audio ?? audioFromEvents(input.events);
+    results.push(evaluateAudio(expect.audio, audio, ev.matchedById));
+  }
+  return { results, matchedSeqs: ev.matchedSeqs };
+}
+
+function lookupIn(matched: ReadonlyMap<string, SessionEvent>): RefLookup {
+  return (ref) => {
+    const dot = ref.indexOf('.');
+    const e = matched.get(ref.slice(0, dot));
+    return e
+      ? { found: true, value: fieldValue(e, ref.slice(dot + 1)) }
+      : { found: false, value: undefined };
+  };
+}
+
+export function describeEventExpectation(exp: EventExpectation): string {
+  if (exp.description) return exp.description;
+  let d = `${exp.event}${describeWhere(exp.where)}`;
+  if (exp.within) {
+    const of = exp.within.of ? describePoint(exp.within.of) : 'the previous expected event';
+    d += ` within ${formatDuration(exp.within.ms)} of ${of}`;
+  }
+  if (exp.at) d += ` at ${describeWindow(exp.at.min, exp.at.max)}`;
+  return d;
+}
+
+function describeWindow(min: number | null, max: number | null): string {
+  if (min !== null && min === max) return formatDuration(min);
+  if (min !== null && max !== null) return `${formatDuration(min)}..${formatDuration(max)}`;
+  return min !== null ? `>= ${formatDuration(min)}` : `<= ${formatDuration(max ?? 0)}`;
+}
+
+/** Expected events must appear in this order (other events may come between them). */
+export function evaluateEvents(
+  list: readonly EventExpectation[],
+  input: EvaluationInput,
+): EventsEvaluation {
+  const results: ExpectationResult[] = [];
+  const matchedSeqs = new Set<number>();
+  const matchedById = new Map<string, SessionEvent>();
+  const lookup = lookupIn(matchedById);
+  const ctx: PointContext = {
+    events: input.events,
+    steps: input.steps,
+    matched: matchedById,
+    lookup,
+  };
+  let cursor = 0;
+  let previous: SessionEvent | null = null;
+  for (const exp of list) {
+    const description = describeEventExpectation(exp);
+    const fits = (e: SessionEvent) => e.type === exp.event && whereMatches(exp.where, e, lookup);
+    const index = input.events.findIndex((e, i) => i >= cursor && fits(e));
+    if (index < 0) {
+      results.push({
+        description,
+        passed: false,
+        detail: explainMissing(exp, input.events, cursor, fits, matchedSeqs),
+      });
+      continue;
+    }
+    const hit = input.events[index]!;
+    cursor = index + 1;
+    matchedSeqs.add(hit.seq);
+    if (exp.id !== null) matchedById.set(exp.id, hit);
+    const timing = checkTiming(exp, hit, previous, ctx);
+    previous = hit;
+    results.push({
+      description,
+      passed: timing === null,
+      detail: timing ?? `seen at ${hit.t}ms (seq ${hit.seq})`,
+    });
+  }
+  return { results, matchedSeqs, matchedById };
+}
+
+/** null when the event is inside its windows, else what went wrong. */
+function checkTiming(
+  exp: EventExpectation,
+  hit: SessionEvent,
+  previous: SessionEvent | null,
+  ctx: PointContext,
+): string | null {
+  if (exp.at) {
+    const { min, max } = exp.at;
+    if ((min !== null && hit.t < min) || (max !== null && hit.t > max)) {
+      return `expected at ${describeWindow(min, max)}; happened at ${hit.t}ms (seq ${hit.seq})`;
+    }
+  }
+  if (exp.within) {
+    let refT: number;
+    let refName: string;
+    if (exp.within.of === null) {
+      if (!previous)
+        return 'expected within a window of the previous expected event, but there is none';
+      refT = previous.t;
+      refName = `${previous.type} at ${previous.t}ms`;
+    } else {
+      const point = resolvePoint(exp.within.of, ctx);
+      if (!point.found)
+        return `expected within ${exp.within.ms}ms of ${describePoint(exp.within.of)}, but ${point.why}`;
+      refT = point.t;
+      refName = `${describePoint(exp.within.of)} at ${point.t}ms`;
+    }
+    const delta = hit.t - refT;
+    if (delta < 0 || delta > exp.within.ms) {
+      const rel = delta < 0 ? `${-delta}ms before` : `${delta}ms after`;
+      return `expected within ${exp.within.ms}ms after ${refName}; happened at ${hit.t}ms (${rel})`;
+    }
+  }
+  return null;
+}
+
+function explainMissing(
+  exp: EventExpectation,
+  events: readonly SessionEvent[],
+  cursor: number,
+  fits: (e: SessionEvent) => boolean,
+  used: ReadonlySet<number>,
+): string {
+  const after =
+    cursor > 0 ? ` after ${events[cursor - 1]!.type} at ${events[cursor - 1]!.t}ms` : '';
+  const early = events.slice(0, cursor).filter(fits);
+  const free = early.find((e) => !used.has(e.seq));
+  if (free) {
+    return `expected${after}; a matching event happened earlier, out of order: ${summarize(free, exp.where)}`;
+  }
+  if (early.length > 0) {
+    return `expected${after}; the only matching event (${summarize(early[0]!, exp.where)}) was already matched by an earlier expectation`;
+  }
+  const sameType = events.slice(cursor).filter((e) => e.type === exp.event);
+  if (sameType.length === 0) return `expected${after}; no ${exp.event} event happened there`;
+  const shown = sameType.slice(0, 3).map((e) => summarize(e, exp.where));
+  const more = sameType.length > 3 ? ` (+${sameType.length - 3} more)` : '';
+  return `expected${after}; happened instead: ${shown.join('; ')}${more}`;
+}
+
+/** `speech.done at 1520ms {reason: "completed"}`, showing the fields the matcher looked at. */
+export function summarize(e: SessionEvent, where?: Record<string, unknown>): string {
+  const fields = Object.keys(where ?? {});
+  const shown = fields.map((f) => `${f}: ${JSON.stringify(fieldValue(e, f))}`);
+  return `${e.type} at ${e.t}ms${shown.length ? ` {${shown.join(', ')}}` : ''}`;
+}
+
+function evaluateHistory(
+  spec: ListExpectation<HistoryItem>,
+  events: readonly SessionEvent[],
+): ExpectationResult {
+  const history = historyFromEvents(events);
+  const fits = (item: HistoryItem, h: (typeof history)[number]) =>
+    (item.kind === undefined || item.kind === h.kind) &&
+    (item.role === undefined || item.role === h.role) &&
+    (item.text === undefined || matches(item.text, h.text)) &&
+    (item.interrupted === undefined || item.interrupted === h.interrupted);
+  const describeItem = (item: HistoryItem) =>
+    [
+      item.role ?? '*',
+      item.text ? describeMatcher(item.text) : '*',
+      item.interrupted ? '(interrupted)' : '',
+    ]
+      .join(' ')
+      .trim();
+  const actual = history.map(
+    (h) => `${h.role} ${JSON.stringify(h.text)}${h.interrupted ? ' (interrupted)' : ''}`,
+  );
+  return listResult('history', spec, history, fits, describeItem, actual);
+}
+
+function evaluateAudio(
+  spec: ListExpectation<AudioItem>,
+  audio: readonly AudioPlayRecord[],
+  matched: ReadonlyMap<string, SessionEvent>,
+): ExpectationResult {
+  const fits = (item: AudioItem, a: AudioPlayRecord) => {
+    if (
+      item.speech !== undefined &&
+      fieldValue(matched.get(item.speech), 'speechId') !== a.speechId
+    )
+      return false;
+    if (item.source !== undefined && item.source !== a.source) return false;
+    if (item.text !== undefined && !matches(item.text, a.text)) return false;
+    if (item.spoken !== undefined && !matches(item.spoken, a.spokenText)) return false;
+    if (item.reason !== undefined && item.reason !== a.reason) return false;
+    if (item.playedMs !== undefined && !matches(item.playedMs, a.playedMs)) return false;
+    if (item.played === 'full' && !a.complete) return false;
+    if (item.played === 'partial' && a.complete) return false;
+    return true;
+  };
+  const describeItem = (item: AudioItem) => {
+    const parts: string[] = [];
+    if (item.speech) parts.push(`speech of ${item.speech}`);
+    if (item.source) parts.push(item.source);
+    if (item.text) parts.push(describeMatcher(item.text));
+    if (item.spoken) parts.push(`heard ${describeMatcher(item.spoken)}`);
+    if (item.played) parts.push(`played ${item.played}`);
+    if (item.playedMs) parts.push(`playedMs ${describeMatcher(item.playedMs)}`);
+    if (item.reason) parts.push(item.reason);
+    return parts.join(' ') || '*';
+  };
+  const actual = audio.map(
+    (a) =>
+      `${a.speechId}${a.step !== null ? `/${a.step}` : ''} ${a.source} ${JSON.stringify(a.text)} played ${a.playedMs}/${a.totalMs}ms (${a.reason})`,
+  );
+  return listResult('audio', spec, audio, fits, describeItem, actual);
+}
+
+function listResult<I, A>(
+  what: string,
+  spec: ListExpectation<I>,
+  actual: readonly A[],
+  fits: (item: I, a: A) => boolean,
+  describeItem: (item: I) => string,
+  actualLines: string[],
+): ExpectationResult {
+  const description = `${what} ${spec.mode === 'exact' ? 'is' : 'includes'}: ${spec.items.map(describeItem).join(' | ')}`;
+  let failure: string | null = null;
+  if (spec.mode === 'exact') {
+    const bad = spec.items.findIndex((item, i) => i >= actual.length || !fits(item, actual[i]!));
+    if (bad >= 0) failure = `item ${bad + 1} (${describeItem(spec.items[bad]!)}) does not match`;
+    else if (actual.length !== spec.items.length) {
+      failure = `expected ${spec.items.length} item(s), found ${actual.length}`;
+    }
+  } else {
+    let from = 0;
+    for (const [i, item] of spec.items.entries()) {
+      const at = actual.findIndex((a, j) => j >= from && fits(item, a));
+      if (at < 0) {
+        failure = `item ${i + 1} (${describeItem(item)}) not found in order`;
+        break;
+      }
+      from = at + 1;
+    }
+  }
+  const happened = actualLines.length ? actualLines.join(' | ') : '(empty)';
+  return {
+    description,
+    passed: failure === null,
+    detail: failure === null ? `${what}: ${happened}` : `${failure}; ${what} was: ${happened}`,
+  };
+}

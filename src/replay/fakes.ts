@@ -1,0 +1,137 @@
+import type { Clock } from '../runtime/clock/clock.js';
+import type { AgentSession } from '../runtime/voice/session.js';
+import type { AgentSessionOptions } from '../runtime/voice/session-options.js';
+import {
+  FakeAudioOutput,
+  FakeLLM,
+  type FakeLLMResponse,
+  FakeTTS,
+  FakeUserSpeech,
+} from '../testing/index.js';
+import type { StepActions } from './driver.js';
+import { parseRegexLiteral } from './matchers.js';
+import type { LLMResponseSpec, ModelsSpec, SessionOptionsSpec } from './schema.js';
+
+/** The scripted models of a session file, and the session calls its steps make. */
+
+export interface ReplayFakes {
+  llm: FakeLLM;
+  tts: FakeTTS;
+  user: FakeUserSpeech;
+  output: FakeAudioOutput;
+}
+
+function textMatcher(s: string | undefined): string | RegExp | undefined {
+  if (s === undefined) return undefined;
+  const re = parseRegexLiteral(s);
+  return re instanceof RegExp ? re : s;
+}
+
+export function toFakeResponse(spec: LLMResponseSpec): FakeLLMResponse {
+  const out: FakeLLMResponse = {};
+  if (spec.when) {
+    const input = textMatcher(spec.when.input);
+    const toolResult = textMatcher(spec.when.toolResult);
+    out.when = {
+      ...(input !== undefined ? { input } : {}),
+      ...(toolResult !== undefined ? { toolResult } : {}),
+      ...(spec.when.agent !== undefined ? { agent: spec.when.agent } : {}),
+    };
+  }
+  if (spec.text !== undefined) out.text = spec.text;
+  if (spec.toolCalls) {
+    out.toolCalls = spec.toolCalls.map((c) => ({
+      name: c.name,
+      ...(c.arguments !== undefined ? { arguments: c.arguments } : {}),
+      ...(c.id !== undefined ? { id: c.id } : {}),
+    }));
+  }
+  if (spec.ttft !== undefined) out.ttftMs = spec.ttft;
+  if (spec.duration !== undefined) out.durationMs = spec.duration;
+  if (spec.repeat) out.repeat = true;
+  if (spec.error) {
+    out.error = {
+      message: spec.error.message,
+      ...(spec.error.status !== undefined ? { status: spec.error.status } : {}),
+      ...(spec.error.retryable !== undefined ? { retryable: spec.error.retryable } : {}),
+    };
+  }
+  return out;
+}
+
+export function buildFakes(models: ModelsSpec, clock: Clock): ReplayFakes {
+  const responses = models.llm ?? [];
+  const fallback = responses.filter((r) => r.fallback).at(-1);
+  const llm = new FakeLLM({
+    responses: responses.filter((r) => !r.fallback).map(toFakeResponse),
+    ...(fallback ? { fallback: toFakeResponse(fallback) } : {}),
+  });
+  const t = models.tts ?? {};
+  const tts = new FakeTTS({
+    ...(t.msPerChar !== undefined ? { msPerChar: t.msPerChar } : {}),
+    ...(t.ttfb !== undefined ? { ttfbMs: t.ttfb } : {}),
+    ...(t.audio !== undefined ? { audioMs: t.audio } : {}),
+    ...(t.sampleRate !== undefined ? { sampleRate: t.sampleRate } : {}),
+  });
+  const output = new FakeAudioOutput(clock, {
+    reporting: models.output?.kind !== 'never-reporting',
+    canPause: models.output?.pausable ?? true,
+  });
+  return { llm, tts, user: new FakeUserSpeech(), output };
+}
+
+/** AgentSession options from the file's `options:` (durations already in ms). */
+export function sessionOptions(spec: SessionOptionsSpec): Partial<AgentSessionOptions> {
+  const out: Partial<AgentSessionOptions> = {};
+  if (spec.turnDetection) out.turnDetection = { ...spec.turnDetection };
+  if (spec.interruption) out.interruption = { ...spec.interruption };
+  if (spec.allowInterruptions !== undefined) out.allowInterruptions = spec.allowInterruptions;
+  if (spec.maxToolSteps !== undefined) out.maxToolSteps = spec.maxToolSteps;
+  if (spec.playoutSettleMs !== undefined) out.playoutSettleMs = spec.playoutSettleMs;
+  if (spec.closeTimeoutMs !== undefined) out.closeTimeoutMs = spec.closeTimeoutMs;
+  if (spec.userData !== undefined) out.userData = structuredClone(spec.userData);
+  return out;
+}
+
+/** What each kind of step does to the session. */
+export function sessionActions(
+  session: AgentSession,
+  fakes: ReplayFakes,
+  clock: Clock,
+): StepActions {
+  return {
+    speech: (a) => {
+      const now = clock.now();
+      fakes.user.speak({
+        startMs: now,
+        endMs: now + a.durationMs,
+        transcript: a.transcript,
+        ...(a.sttDelayMs !== null ? { sttDelayMs: a.sttDelayMs } : {}),
+        ...(a.interim !== null ? { interim: a.interim } : {}),
+      });
+    },
+    noise: (a) => {
+      const now = clock.now();
+      fakes.user.speak({ startMs: now, endMs: now + a.durationMs });
+    },
+    text: (a) => {
+      session.sendUserText(a.text, { source: a.source });
+    },
+    interrupt: (a) => session.interrupt({ force: a.force }),
+    say: (a) => {
+      session.say(a.text, {
+        ...(a.allowInterruptions !== null ? { allowInterruptions: a.allowInterruptions } : {}),
+        ...(a.addToHistory !== null ? { addToHistory: a.addToHistory } : {}),
+      });
+    },
+    reply: (a) => {
+      session.generateReply({
+        ...(a.instructions !== null ? { instructions: a.instructions } : {}),
+        ...(a.userInput !== null ? { userInput: a.userInput } : {}),
+        ...(a.allowInterruptions !== null ? { allowInterruptions: a.allowInterruptions } : {}),
+        ...(a.toolChoice !== null ? { toolChoice: a.toolChoice } : {}),
+      });
+    },
+    close: (a) => session.close(a.reason),
+  };
+}

@@ -1,0 +1,146 @@
+import type { SessionEvent } from '../runtime/events/types.js';
+import { formatDuration } from './duration.js';
+
+/** The parts of a recording that come from the event stream alone. */
+
+const REGEX_LITERAL = /^\/.+\/[dgimsuvy]*$/s;
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** A value a session file reads back as exactly this text (not as a /regex/). */
+export function literal(text: string): string {
+  return REGEX_LITERAL.test(text) ? `/^${escapeRegex(text)}$/` : text;
+}
+
+interface Segment {
+  start: number;
+  end: number | null;
+  finals: string[];
+  finalAt: number | null;
+}
+
+type Step = Record<string, unknown> & { at: number };
+
+/** User speech (VAD segments + final transcripts), typed input, API interrupts, close. */
+export function userStepsFromEvents(
+  events: readonly SessionEvent[],
+  startT: number,
+): Record<string, unknown>[] {
+  const segments: Segment[] = [];
+  const steps: Step[] = [];
+  let open: Segment | null = null;
+  let lastInterruptAt: number | null = null;
+  for (const e of events) {
+    switch (e.type) {
+      case 'user.speech_started':
+        if (!open) {
+          open = { start: e.t, end: null, finals: [], finalAt: null };
+          segments.push(open);
+        }
+        break;
+      case 'user.speech_ended':
+        if (open) open.end = e.t;
+        open = null;
+        break;
+      case 'user.transcript': {
+        // A final belongs to the segment being spoken, else to the last one that ended.
+        const target = open ?? segments.at(-1);
+        if (e.final && target) {
+          target.finals.push(e.text);
+          target.finalAt = e.t;
+        }
+        break;
+      }
+      case 'user.turn':
+        if (e.source !== 'speech') {
+          steps.push({ at: e.t, text: e.text, ...(e.source === 'api' ? { source: 'api' } : {}) });
+        }
+        break;
+      case 'speech.interrupted':
+        // One interrupt() call interrupts every live speech at once: one step.
+        if (e.by === 'api' && lastInterruptAt !== e.t) {
+          steps.push({ at: e.t, interrupt: e.force ? { force: true } : true });
+          lastInterruptAt = e.t;
+        }
+        break;
+      case 'session.closing':
+        steps.push({ at: e.t, close: e.reason });
+        break;
+      default:
+        break;
+    }
+  }
+  steps.push(...segmentSteps(segments));
+  // Stable sort: steps at the same moment keep the order they happened in.
+  steps.sort((a, b) => a.at - b.at);
+  return steps.map(({ at, ...rest }) => {
+    const [kind, ...others] = Object.entries(rest);
+    return Object.fromEntries([kind!, ['at', formatDuration(at - startT)], ...others]);
+  });
+}
+
+/** A VAD segment with final transcripts is speech; without, noise. */
+function segmentSteps(segments: readonly Segment[]): Step[] {
+  const steps: Step[] = [];
+  for (const s of segments) {
+    const end = s.end ?? s.finalAt ?? s.start;
+    const duration = Math.max(1, end - s.start);
+    if (s.finals.length === 0) {
+      steps.push({ at: s.start, noise: formatDuration(duration) });
+      continue;
+    }
+    const step: Step = {
+      at: s.start,
+      speech: s.finals.join(' '),
+      duration: formatDuration(duration),
+    };
+    if (s.finalAt !== null) step.sttDelay = formatDuration(Math.max(0, s.finalAt - end));
+    steps.push(step);
+  }
+  return steps;
+}
+
+/** `expect.events` for the recorded order of the events that matter. */
+export function recordedExpectations(events: readonly SessionEvent[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const add = (event: string, where: Record<string, unknown>) => out.push({ event, where });
+  for (const e of events) {
+    switch (e.type) {
+      case 'user.turn':
+        add(e.type, { text: literal(e.text) });
+        break;
+      case 'agent.changed':
+        add(e.type, { agentName: e.agentName, reason: e.reason });
+        break;
+      case 'speech.created':
+        add(e.type, { source: e.source });
+        break;
+      case 'speech.interrupted':
+        add(e.type, { by: e.by });
+        break;
+      case 'speech.done':
+        add(e.type, { reason: e.reason });
+        break;
+      case 'tool.started':
+        add(e.type, { name: e.name });
+        break;
+      case 'tool.finished':
+        add(e.type, { name: e.name, isError: e.isError });
+        break;
+      case 'task.started':
+      case 'task.completed':
+      case 'task.failed':
+      case 'task.cancelled':
+        add(e.type, { name: e.name });
+        break;
+      case 'error':
+        add(e.type, { code: e.code });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}

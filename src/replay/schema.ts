@@ -1,0 +1,277 @@
+import { z } from 'zod';
+import type { Matcher, Where } from './matchers.js';
+import { parseRegexLiteral } from './matchers.js';
+import { duration, type PointRef } from './schema-common.js';
+import { DEFAULT_EXPECTATIONS, type Expectations, expectations } from './schema-expect.js';
+import { type UserStep, userStep } from './schema-user.js';
+
+/** The whole session file. docs/sessions.md describes every field. */
+
+/** A string the input must contain, or a `/regex/flags`. */
+const textOrRegex = z.string().check((ctx) => {
+  const re = parseRegexLiteral(ctx.value);
+  if (re && !(re instanceof RegExp)) {
+    ctx.issues.push({ code: 'custom', message: re.message, input: ctx.value });
+  }
+});
+
+const llmResponse = z.strictObject({
+  when: z
+    .strictObject({
+      input: textOrRegex.optional(),
+      toolResult: textOrRegex.optional(),
+      agent: z.string().optional(),
+    })
+    .optional(),
+  text: z.string().optional(),
+  toolCalls: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        arguments: z
+          .union([z.string(), z.record(z.string(), z.unknown())], {
+            error: 'expected an object of arguments or a JSON string',
+          })
+          .optional(),
+        id: z.string().optional(),
+      }),
+    )
+    .optional(),
+  ttft: duration.optional(),
+  duration: duration.optional(),
+  /** Usable any number of times (otherwise a reply is used once). */
+  repeat: z.boolean().optional(),
+  /** The reply used when no other matches (any number of times). */
+  fallback: z.boolean().optional(),
+  /** The model call fails instead of answering. */
+  error: z
+    .strictObject({
+      message: z.string(),
+      status: z.number().int().optional(),
+      retryable: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+export type LLMResponseSpec = z.output<typeof llmResponse>;
+
+const models = z.strictObject({
+  llm: z.array(llmResponse).optional(),
+  tts: z
+    .strictObject({
+      msPerChar: z.number().positive().optional(),
+      ttfb: duration.optional(),
+      audio: z.record(z.string(), duration).optional(),
+      sampleRate: z.number().int().positive().optional(),
+    })
+    .optional(),
+  output: z
+    .strictObject({
+      kind: z.enum(['reporting', 'never-reporting']).optional(),
+      pausable: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+export type ModelsSpec = z.output<typeof models>;
+
+/** The AgentSession options a file may set; names as in the API, durations in any unit. */
+const options = z.strictObject({
+  turnDetection: z
+    .strictObject({
+      minEndpointingDelayMs: duration.optional(),
+      maxEndpointingDelayMs: duration.optional(),
+    })
+    .optional(),
+  interruption: z
+    .strictObject({
+      minDurationMs: duration.optional(),
+      minWords: z.number().int().min(0).optional(),
+      falseInterruptionTimeoutMs: duration.optional(),
+      resumeFalseInterruption: z.boolean().optional(),
+    })
+    .optional(),
+  allowInterruptions: z.boolean().optional(),
+  maxToolSteps: z.number().int().min(0).optional(),
+  playoutSettleMs: duration.optional(),
+  closeTimeoutMs: duration.optional(),
+  userData: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type SessionOptionsSpec = z.output<typeof options>;
+
+const agentRef = z
+  .union([z.string(), z.strictObject({ module: z.string(), export: z.string().optional() })], {
+    error: 'expected the path of the agent module, or { module, export }',
+  })
+  .transform((v) =>
+    typeof v === 'string'
+      ? { module: v, export: 'default' }
+      : { ...v, export: v.export ?? 'default' },
+  );
+
+const run = z.strictObject({
+  limit: duration.optional(),
+  settle: duration.optional(),
+  close: z.boolean().optional(),
+});
+
+export interface RunSpec {
+  /** Virtual time after which the run stops (and pending work is a deadlock). */
+  limitMs: number;
+  /** Quiet time, once the script is done and the session idle, before the run ends. */
+  settleMs: number;
+  /** Close the session at the end of the run (its close events are part of the stream). */
+  close: boolean;
+}
+
+export const DEFAULT_RUN: RunSpec = { limitMs: 120_000, settleMs: 1000, close: true };
+
+export interface SessionScript {
+  name: string | null;
+  description: string | null;
+  agent: { module: string; export: string };
+  options: SessionOptionsSpec;
+  models: ModelsSpec;
+  user: UserStep[];
+  run: RunSpec;
+  expect: Expectations;
+}
+
+export const sessionFile = z
+  .strictObject({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    agent: agentRef,
+    options: options.optional(),
+    models: models.optional(),
+    user: z.array(userStep).optional(),
+    run: run.optional(),
+    expect: expectations.optional(),
+  })
+  .transform(
+    (raw): SessionScript => ({
+      name: raw.name ?? null,
+      description: raw.description ?? null,
+      agent: raw.agent,
+      options: raw.options ?? {},
+      models: raw.models ?? {},
+      user: (raw.user ?? []).map((s, index) => ({ ...s, index })),
+      run: {
+        limitMs: raw.run?.limit ?? DEFAULT_RUN.limitMs,
+        settleMs: raw.run?.settle ?? DEFAULT_RUN.settleMs,
+        close: raw.run?.close ?? DEFAULT_RUN.close,
+      },
+      expect: raw.expect ?? DEFAULT_EXPECTATIONS,
+    }),
+  )
+  .superRefine((script, ctx) => {
+    for (const issue of crossReferenceIssues(script)) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    }
+  });
+
+export interface PathIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Ids that refer to other parts of the file must exist, and point backwards. */
+export function crossReferenceIssues(script: SessionScript): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const stepIds = new Set<string>();
+  for (const step of script.user) {
+    const at = ['user', step.index];
+    if (step.timing.kind === 'after') {
+      checkRef(step.timing.ref, [...at, 'after'], stepIds, null, issues, true);
+    }
+    if (step.id !== null) {
+      if (step.id === 'previous')
+        issues.push({ path: [...at, 'id'], message: '"previous" is reserved' });
+      else if (stepIds.has(step.id)) {
+        issues.push({ path: [...at, 'id'], message: `duplicate step id "${step.id}"` });
+      }
+      stepIds.add(step.id);
+    }
+  }
+  const matchIds = new Set<string>();
+  for (const e of script.expect.events) {
+    const at = ['expect', 'events', e.index];
+    if (e.within?.of)
+      checkRef(e.within.of, [...at, 'within', 'of'], stepIds, matchIds, issues, false);
+    checkWhere(e.where, [...at, 'where'], matchIds, issues);
+    if (e.id !== null) {
+      if (matchIds.has(e.id))
+        issues.push({ path: [...at, 'id'], message: `duplicate id "${e.id}"` });
+      matchIds.add(e.id);
+    }
+  }
+  script.expect.audio?.items.forEach((item, i) => {
+    if (item.speech !== undefined && !matchIds.has(item.speech)) {
+      issues.push({
+        path: ['expect', 'audio', i, 'speech'],
+        message: `no expectation in expect.events has id "${item.speech}"`,
+      });
+    }
+  });
+  return issues;
+}
+
+function checkRef(
+  ref: PointRef,
+  path: (string | number)[],
+  stepIds: Set<string>,
+  matchIds: Set<string> | null,
+  issues: PathIssue[],
+  stepsSoFar: boolean,
+): void {
+  const which = stepsSoFar ? 'an earlier step' : 'a step';
+  if (ref.kind === 'step' && !stepIds.has(ref.step)) {
+    issues.push({ path: [...path, 'step'], message: `"${ref.step}" is not the id of ${which}` });
+  }
+  if (ref.kind === 'event' && ref.since !== null) {
+    const ok = stepIds.has(ref.since) || (stepsSoFar && ref.since === 'previous');
+    if (!ok) {
+      issues.push({
+        path: [...path, 'since'],
+        message: `"${ref.since}" is not the id of ${which}`,
+      });
+    }
+  }
+  if (ref.kind === 'match' && !matchIds?.has(ref.match)) {
+    issues.push({
+      path: [...path, 'match'],
+      message: `"${ref.match}" is not the id of an earlier expectation`,
+    });
+  }
+  if (ref.kind === 'event') checkWhere(ref.where, [...path, 'where'], matchIds, issues);
+}
+
+function checkWhere(
+  w: Where | undefined,
+  path: (string | number)[],
+  matchIds: Set<string> | null,
+  issues: PathIssue[],
+): void {
+  for (const [field, m] of Object.entries(w ?? {}))
+    checkMatcher(m, [...path, field], matchIds, issues);
+}
+
+function checkMatcher(
+  m: Matcher,
+  path: (string | number)[],
+  matchIds: Set<string> | null,
+  issues: PathIssue[],
+): void {
+  if (m.kind === 'list') {
+    for (const [i, item] of m.items.entries()) checkMatcher(item, [...path, i], matchIds, issues);
+  }
+  if (m.kind !== 'ops' || m.ops.sameAs === undefined) return;
+  const id = m.ops.sameAs.split('.')[0]!;
+  if (!matchIds?.has(id)) {
+    issues.push({
+      path: [...path, 'sameAs'],
+      message: `"${id}" is not the id of an earlier expectation`,
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import type { SessionEvent } from '../runtime/events/types.js';
+
+/** What a replay produces. `ReplayResult` minus `eventLog` is the `--json` line. */
+
+export interface ExpectationResult {
+  description: string;
+  passed: boolean;
+  /** Passed: where it was seen. Failed: what was expected and what happened instead. */
+  detail: string;
+}
+
+export interface DeadlockReport {
+  /** `event`: the runtime reported a wait-for cycle; `end-of-run`: work left pending. */
+  source: 'event' | 'end-of-run';
+  t: number;
+  cycle: string[];
+  description: string;
+  openWaits: string[];
+}
+
+/** One step of the user timeline, as it ran. */
+export interface StepRecord {
+  index: number;
+  id: string | null;
+  description: string;
+  /** Session time it ran at; null if it never did (its anchor never happened). */
+  startedAt: number | null;
+  /** Start plus the step's length (speech, noise, wait); null if it never ran. */
+  endedAt: number | null;
+  /** `seq` of the last event emitted before it ran (-1: none); `since:` counts after it. */
+  seqBefore: number;
+  /** The transcript or text this step gives the session as user input, if any. */
+  input: string | null;
+  /** Why it could not run, or what its call threw. */
+  error: string | null;
+}
+
+export type EndReason = 'idle' | 'quiescent' | 'limit' | 'closed' | 'error';
+
+export interface ReplayResult {
+  file: string;
+  name: string;
+  passed: boolean;
+  expectations: ExpectationResult[];
+  deadlocks: DeadlockReport[];
+  /** Problems of the run itself: the agent failed to load, a step threw, ... */
+  errors: string[];
+  endReason: EndReason;
+  virtualMs: number;
+  /** Wall-clock duration of the run; the only wall-clock value, never part of the hash. */
+  wallMs: number;
+  /** Number of events. */
+  events: number;
+  /** sha256 of the canonical JSONL event stream. */
+  eventsHash: string;
+  steps: StepRecord[];
+  /** The events themselves (not part of the JSON result). */
+  eventLog: readonly SessionEvent[];
+}
+
+/** The JSON form of a result (one line of `voxagent replay --json`). */
+export function replayResultJson(result: ReplayResult): Omit<ReplayResult, 'eventLog'> {
+  const { eventLog: _eventLog, ...json } = result;
+  return json;
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatIssue,
+  loadSessionFile,
+  parseSessionText,
+  SessionFileError,
+} from '../../src/replay/load.js';
+
+const fixture = (name: string) => `test/replay/fixtures/${name}`;
+
+async function issuesOf(name: string): Promise<string[]> {
+  try {
+    await loadSessionFile(fixture(name));
+  } catch (err) {
+    expect(err).toBeInstanceOf(SessionFileError);
+    const e = err as SessionFileError;
+    expect(e.exitCode).toBe(2);
+    // No stack trace material in what the user sees.
+    expect(e.message).not.toMatch(/\n\s+at /);
+    return e.issues.map(formatIssue);
+  }
+  throw new Error(`${name} was accepted`);
+}
+
+describe('session file validation: file:line:col: field path: message', () => {
+  it.each([
+    [
+      'syntax-error.yaml.txt',
+      [
+        `${fixture('syntax-error.yaml.txt')}:5:1: user[0].at: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }`,
+      ],
+    ],
+    [
+      'unknown-field.yaml',
+      [
+        `${fixture('unknown-field.yaml')}:5:5: user[0].sttdelay: unknown field "sttdelay" (did you mean "sttDelay"?)`,
+        `${fixture('unknown-field.yaml')}:6:1: expct: unknown field "expct" (did you mean "expect"?)`,
+      ],
+    ],
+    [
+      'bad-duration.yaml',
+      [
+        `${fixture('bad-duration.yaml')}:3:20: options.playoutSettleMs: expected a duration like 300ms or 1.2s, got "fast"`,
+        `${fixture('bad-duration.yaml')}:6:9: user[0].at: expected a duration like 300ms or 1.2s, got "1.2sec"`,
+        `${fixture('bad-duration.yaml')}:7:11: user[1].wait: expected a duration like 300ms or 1.2s, got -5`,
+      ],
+    ],
+    [
+      'bad-event.yaml',
+      [
+        `${fixture('bad-event.yaml')}:4:12: user[0].after: unknown event "speech.plaing" (did you mean "speech.playing"?)`,
+        `${fixture('bad-event.yaml')}:8:14: expect.events[1].event: unknown event "speech.don" (did you mean "speech.done"?)`,
+      ],
+    ],
+    [
+      'bad-step.yaml',
+      [
+        `${fixture('bad-step.yaml')}:3:5: user[0]: a step does one thing; found speech and text`,
+        `${fixture('bad-step.yaml')}:5:5: user[1]: a step needs one of: speech, noise, text, interrupt, say, reply, wait, close`,
+        `${fixture('bad-step.yaml')}:7:10: user[2].end: \`end\` needs an absolute \`at\` (use \`duration\` otherwise)`,
+        `${fixture('bad-step.yaml')}:9:15: user[3].sttDelay: \`sttDelay\` does not apply to a text step (only to speech)`,
+      ],
+    ],
+    [
+      'bad-refs.yaml',
+      [
+        `${fixture('bad-refs.yaml')}:4:20: user[0].after.step: "later" is not the id of an earlier step`,
+        `${fixture('bad-refs.yaml')}:7:9: user[2].id: duplicate step id "later"`,
+        `${fixture('bad-refs.yaml')}:12:30: expect.events[0].within.of.match: "ghost" is not the id of an earlier expectation`,
+        `${fixture('bad-refs.yaml')}:14:36: expect.events[1].where.speechId.sameAs: "nobody" is not the id of an earlier expectation`,
+      ],
+    ],
+    [
+      'missing-agent.yaml',
+      [
+        `${fixture('missing-agent.yaml')}:1:1: agent: missing (required): expected the path of the agent module, or { module, export }`,
+      ],
+    ],
+    [
+      'bad-matcher.yaml',
+      [
+        `${fixture('bad-matcher.yaml')}:6:31: expect.events[0].where.playedMs.lessThan: unknown matcher "lessThan" (use one of eq, ne, lt, lte, gt, gte, contains, matches, oneOf, exists, sameAs)`,
+        `${fixture('bad-matcher.yaml')}:7:21: expect.events[0].where.spokenText: invalid regular expression /(unclosed/: Invalid regular expression: /(unclosed/: Unterminated group`,
+        `${fixture('bad-matcher.yaml')}:10:15: expect.history[1].role: expected one of "user"|"assistant"|"tool"|"system"|"handoff"`,
+      ],
+    ],
+    [
+      'bad-models.yaml',
+      [
+        `${fixture('bad-models.yaml')}:7:38: models.llm[0].toolCalls[0].arguments: expected an object of arguments or a JSON string`,
+        `${fixture('bad-models.yaml')}:8:13: models.llm[0].ttft: expected a duration like 300ms or 1.2s, got "soon"`,
+        `${fixture('bad-models.yaml')}:9:21: models.tts.msPerChar: expected number to be >0`,
+        `${fixture('bad-models.yaml')}:10:19: models.output.kind: expected one of "reporting"|"never-reporting"`,
+      ],
+    ],
+    [
+      'comma-in-flow.yaml',
+      [
+        `${fixture('comma-in-flow.yaml')}:4:57: expect.events[0].where.world: "world" has no value: if it belongs to the text before it, quote that text (a comma ends an unquoted value inside { })`,
+      ],
+    ],
+  ])('%s', async (name, expected) => {
+    expect(await issuesOf(name)).toEqual(expected);
+  });
+
+  it('names the agent module that does not exist', async () => {
+    const [issue] = await issuesOf('agent-not-found.yaml');
+    expect(issue).toMatch(
+      /^test\/replay\/fixtures\/agent-not-found\.yaml:1:8: agent: agent module not found: .*does-not-exist\.ts$/,
+    );
+  });
+
+  it('reports a file that does not exist without a position', async () => {
+    expect(await issuesOf('nope.yaml')).toEqual([`${fixture('nope.yaml')}: file not found`]);
+  });
+});
+
+describe('session file parsing', () => {
+  const base = `${process.cwd()}/test/replay/fixtures/inline.yaml`;
+  it('normalises times, steps and expectations', () => {
+    const { script } = parseSessionText(
+      [
+        'agent: ./noop-agent.ts',
+        'user:',
+        '  - { id: q, speech: "What is the weather?", at: 1.2s, end: 2s, sttDelay: 150ms }',
+        '  - { noise: 300ms, after: { event: speech.playing, nth: 2, offset: 0.3s } }',
+        '  - { text: typed, source: api }',
+        '  - { wait: 1s }',
+        '  - { interrupt: { force: true }, after: { step: q, edge: start } }',
+        '  - { say: hello, allowInterruptions: false }',
+        '  - { close: done }',
+        'expect:',
+        '  events:',
+        '    - user.turn',
+        '    - { event: speech.done, where: { playedMs: { lt: 1s } }, within: 500ms }',
+        '  noDroppedInput: false',
+      ].join('\n'),
+      base,
+    );
+    expect(script.user.map((s) => [s.timing, s.action])).toEqual([
+      [
+        { kind: 'at', ms: 1200 },
+        {
+          type: 'speech',
+          transcript: 'What is the weather?',
+          durationMs: 800,
+          sttDelayMs: 150,
+          interim: null,
+        },
+      ],
+      [
+        {
+          kind: 'after',
+          ref: { kind: 'event', event: 'speech.playing', nth: 2, where: undefined, since: null },
+          offsetMs: 300,
+        },
+        { type: 'noise', durationMs: 300 },
+      ],
+      [{ kind: 'next' }, { type: 'text', text: 'typed', source: 'api' }],
+      [{ kind: 'next' }, { type: 'wait', durationMs: 1000 }],
+      [
+        { kind: 'after', ref: { kind: 'step', step: 'q', edge: 'start' }, offsetMs: 0 },
+        { type: 'interrupt', force: true },
+      ],
+      [
+        { kind: 'next' },
+        { type: 'say', text: 'hello', allowInterruptions: false, addToHistory: null },
+      ],
+      [{ kind: 'next' }, { type: 'close', reason: 'done' }],
+    ]);
+    expect(script.expect.events[1]?.within).toEqual({ of: null, ms: 500 });
+    expect(script.expect.noDroppedInput).toBe(false);
+    expect(script.expect.noDeadlock).toBe(true);
+    expect(script.run).toEqual({ limitMs: 120_000, settleMs: 1000, close: true });
+  });
+});

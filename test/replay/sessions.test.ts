@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { formatResult } from '../../src/replay/format.js';
+import { runSessionFile, runSessionText } from '../../src/replay/runner.js';
+import { toChromeTrace } from '../../src/replay/trace.js';
+import { assertValidTrace } from './helpers.js';
+
+/** Every session file in sessions/ replays and passes, the same way twice. */
+const files = readdirSync('sessions')
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+
+describe('sessions/', () => {
+  it('has the seed sessions and the scenarios', () => {
+    expect(files.filter((f) => f.startsWith('seed-'))).toHaveLength(6);
+    expect(files.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it.each(files)('%s', async (file) => {
+    const result = await runSessionFile(`sessions/${file}`);
+    // On failure the report (timeline, expected vs happened) is the assertion message.
+    expect(result.passed, formatResult(result, { timeline: true })).toBe(true);
+    const again = await runSessionFile(`sessions/${file}`);
+    expect(again.eventsHash).toBe(result.eventsHash);
+    assertValidTrace(
+      toChromeTrace(result.eventLog, { name: result.name, endMs: result.virtualMs }),
+    );
+  });
+});
+
+describe('docs/sessions.md', () => {
+  it('its complete example is a valid session file that passes', async () => {
+    const doc = readFileSync('docs/sessions.md', 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    // The example names its agent relative to sessions/, where session files live.
+    const result = await runSessionText(example!, 'sessions/docs-example.yaml');
+    expect(result.passed, formatResult(result, { timeline: true })).toBe(true);
+  });
+});
