@@ -29,6 +29,8 @@ export interface FakeLLMOptions {
   responses?: FakeLLMResponse[];
   /** Used when nothing matches; without it an unmatched request fails with a clear error. */
   fallback?: FakeLLMResponse;
+  /** Computes a reply when no scripted response matches (rule-based demo models). */
+  respond?: (request: LLMRequest) => FakeLLMResponse | undefined;
   label?: string;
 }
 
@@ -45,12 +47,14 @@ export class FakeLLM implements LLM {
   readonly requests: LLMRequest[] = [];
   readonly #responses: { response: FakeLLMResponse; used: boolean }[];
   readonly #fallback: FakeLLMResponse | undefined;
+  readonly #respond: FakeLLMOptions['respond'];
   #callCount = 0;
 
   constructor(options: FakeLLMOptions = {}) {
     this.label = options.label ?? 'fake-llm';
     this.#responses = (options.responses ?? []).map((response) => ({ response, used: false }));
     this.#fallback = options.fallback;
+    this.#respond = options.respond;
   }
 
   add(response: FakeLLMResponse): void {
@@ -104,6 +108,8 @@ export class FakeLLM implements LLM {
       if (!entry.response.repeat) entry.used = true;
       return entry.response;
     }
+    const computed = this.#respond?.(request);
+    if (computed) return computed;
     if (this.#fallback) return this.#fallback;
     const what =
       input !== undefined

@@ -38,6 +38,14 @@ describe('hotkeys', () => {
     expect(app.frame()).toContain('sent: qim hi');
   });
 
+  test('text and Enter arriving in one chunk (a paste, tmux send-keys) are typed, then sent', async () => {
+    const app = mountApp();
+    await app.press('t');
+    await app.press(`what programs?${ENTER}`);
+    expect(app.controller.sendText).toHaveBeenCalledWith('what programs?');
+    expect(app.frame()).not.toContain('you ›');
+  });
+
   test('keys arriving before a redraw still see the line just opened', async () => {
     const app = mountApp();
     app.stdin.write('t');

@@ -1,5 +1,11 @@
 import { type Actor, runAsActor } from '../core/actor.js';
-import { errorMessage, ToolError } from '../core/errors.js';
+import {
+  errorMessage,
+  InterruptedError,
+  SessionClosedError,
+  TaskCancelledError,
+  ToolError,
+} from '../core/errors.js';
 import type { LLMToolCall } from '../models/llm.js';
 import type { Agent } from '../voice/agent.js';
 import type { SessionCore } from '../voice/session-core.js';
@@ -134,6 +140,9 @@ async function execute(core: SessionCore, call: LLMToolCall, site: ToolCallSite,
     return { output, isError: false, replyRequired: true, error: null };
   } catch (err) {
     if (err instanceof ToolError) return fail(err.message);
+    // The turn was interrupted, its task cancelled or the session closed: an expected end
+    // of the tool, told to the model, but not an error of the session.
+    if (isCancellation(err)) return fail(`The tool did not finish: ${err.message}.`);
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     core.bus.emit('error', {
       code: 'tool_failed',
@@ -144,4 +153,12 @@ async function execute(core: SessionCore, call: LLMToolCall, site: ToolCallSite,
     });
     return fail(`An internal error occurred while running tool '${call.name}'.`, detail);
   }
+}
+
+function isCancellation(err: unknown): err is Error {
+  return (
+    err instanceof InterruptedError ||
+    err instanceof TaskCancelledError ||
+    err instanceof SessionClosedError
+  );
 }

@@ -10,16 +10,30 @@ import type { UiStore } from './use-ui-state.js';
 export function useHotkeys(store: UiStore, controller: ConsoleController, isActive: boolean): void {
   useInput(
     (input, key) => {
-      const command = resolveKey(store.latest(), {
-        input,
-        ctrl: key.ctrl,
-        meta: key.meta,
-        escape: key.escape,
-        return: key.return,
-        backspace: key.backspace,
-        delete: key.delete,
-      });
-      execute(command, store, controller);
+      const press = (text: string, enter: boolean) =>
+        execute(
+          resolveKey(store.latest(), {
+            input: text,
+            ctrl: key.ctrl,
+            meta: key.meta,
+            escape: key.escape,
+            return: enter,
+            backspace: key.backspace,
+            delete: key.delete,
+          }),
+          store,
+          controller,
+        );
+      // Pasted text (or a terminal driver such as tmux) can deliver "text⏎" as one chunk.
+      if (input.length > 1 && /[\r\n]/.test(input)) {
+        for (const part of input.split(/(\r\n|\r|\n)/)) {
+          if (part === '') continue;
+          if (/^[\r\n]+$/.test(part)) press('', true);
+          else press(part, false);
+        }
+        return;
+      }
+      press(input, key.return);
     },
     { isActive },
   );

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// voxagent command line: a thin launcher for the compiled CLI in dist/.
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  console.error('voxagent: not built yet. Run `npm install` (it builds) or `npm run build`.');
+  process.exit(2);
+}
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv);

@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import type { RoomConnection } from '../livekit/index.js';
+import type { AgentSession } from '../runtime/voice/session.js';
+import type { LogLevel } from '../ui/types.js';
+import { loadAgentModule } from './agent-bundle.js';
+import { exitSoon, packageRoot } from './dev.js';
+import { LiveConsole } from './live-console.js';
+import { Logger } from './logger.js';
+import { chooseModels, type ProviderFlags } from './providers.js';
+
+export interface ConnectFlags extends ProviderFlags {
+  url?: string;
+  apiKey?: string;
+  apiSecret?: string;
+  identity?: string;
+  participant?: string;
+  record?: string;
+  logLevel?: LogLevel;
+}
+
+/** `voxagent connect <room>`: the agent joins a LiveKit room, with the same console. */
+export async function connectCommand(
+  room: string,
+  agentFile: string | undefined,
+  flags: ConnectFlags,
+): Promise<number> {
+  const file = agentFile ?? join(packageRoot(), 'examples', 'front-desk.ts');
+  const logger = new Logger({
+    name: 'connect',
+    level: flags.logLevel ?? 'info',
+    secrets: [
+      process.env.OPENAI_API_KEY,
+      process.env.DEEPGRAM_API_KEY,
+      flags.apiSecret,
+      process.env.LIVEKIT_API_SECRET,
+    ],
+  });
+  const agent = await loadAgentModule(file);
+  const models = await chooseModels(flags, agent.demo);
+  const { connectRoom } = await import('../livekit/index.js');
+  // Connect before drawing the screen: a wrong URL or secret is one clear line, no UI.
+  const conn = await connectRoom({
+    ...(flags.url !== undefined ? { url: flags.url } : {}),
+    ...(flags.apiKey !== undefined ? { apiKey: flags.apiKey } : {}),
+    ...(flags.apiSecret !== undefined ? { apiSecret: flags.apiSecret } : {}),
+    room,
+    identity: flags.identity ?? 'voxagent',
+    ...(flags.participant !== undefined ? { participant: flags.participant } : {}),
+    log: (level, message) => logger[level](message),
+  });
+  logger.info(`joined room ${room} at ${conn.url} as ${conn.identity}`);
+  const roomNote = () =>
+    `room ${conn.room} · ${conn.state} · listening to ${conn.linkedParticipant ?? 'nobody yet'} · ${conn.participants.length} in room`;
+  const live = new LiveConsole({
+    title: 'voxagent connect',
+    mode: 'audio',
+    fixedAudio: true,
+    openAudio: async () => ({
+      input: conn.input,
+      output: conn.output,
+      level: () => 0,
+      setMuted: () => {},
+      close: () => conn.close(),
+    }),
+    onSession: (session) => wireRoom(session, conn, logger),
+    ...(flags.record !== undefined ? { record: flags.record } : {}),
+    logger,
+    models,
+    notes: [roomNote()],
+  });
+  const refresh = () => live.setNotes([roomNote()]);
+  conn.on('linked', refresh);
+  conn.onParticipantJoined(refresh);
+  let lastError: string | undefined;
+  conn.onState((event) => {
+    refresh();
+    if (event.state === 'disconnected') {
+      if (event.error) {
+        lastError = event.error.message;
+        logger.error(event.error.message);
+      }
+      void live.quit(event.error ? 1 : 0);
+    }
+  });
+  conn.onParticipantLeft((p) => {
+    refresh();
+    logger.info(`${p.identity} left (${p.reason})`);
+    // The user we talk to left and nobody else is here: the conversation is over.
+    if (conn.linkedParticipant === null && conn.participants.length === 0) void live.quit(0);
+  });
+  const onSignal = () => void live.quit(0);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await live.start(agent);
+    const code = await live.exited;
+    await conn.close();
+    if (code !== 0) console.error(`voxagent: ${lastError ?? 'the room connection ended'}`);
+    exitSoon(code);
+    return code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await logger.close();
+  }
+}
+
+/** Room text becomes user turns; both sides' words go back to the room as transcriptions. */
+function wireRoom(session: AgentSession, conn: RoomConnection, logger: Logger): void {
+  const off = conn.onText((event) => {
+    if (conn.linkedParticipant && event.identity !== conn.linkedParticipant) return;
+    logger.info(`chat from ${event.identity}: ${event.text}`);
+    if (!session.closed) session.sendUserText(event.text, { source: 'text' });
+  });
+  const agentText = new Map<string, string>();
+  const publish = (p: Promise<void>) =>
+    p.catch((err: unknown) => logger.warn(`transcription: ${String(err)}`));
+  session.onAny((event) => {
+    switch (event.type) {
+      case 'user.transcript':
+        publish(conn.transcriptions.user(event.text, event.final));
+        return;
+      case 'speech.text': {
+        const text = (agentText.get(event.speechId) ?? '') + event.delta;
+        agentText.set(event.speechId, text);
+        publish(conn.transcriptions.agent(event.speechId, text, false));
+        return;
+      }
+      case 'speech.done':
+        agentText.delete(event.speechId);
+        if (event.spokenText)
+          publish(conn.transcriptions.agent(event.speechId, event.spokenText, true));
+        return;
+      case 'session.closed':
+        off();
+    }
+  });
+}

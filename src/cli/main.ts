@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { LogLevel } from '../ui/types.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+function providerOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--llm <provider>', 'chat model provider').choices(['openai', 'demo']))
+    .option('--llm-model <name>', 'model name, e.g. gpt-4o-mini')
+    .addOption(
+      new Option('--tts <provider>', 'speech synthesis').choices([
+        'openai',
+        'deepgram',
+        'espeak',
+        'none',
+      ]),
+    )
+    .option('--tts-model <name>', 'TTS model name')
+    .option('--voice <name>', 'TTS voice')
+    .addOption(
+      new Option('--stt <provider>', 'speech-to-text').choices(['deepgram', 'openai', 'none']),
+    )
+    .option('--stt-model <name>', 'STT model name')
+    .addOption(
+      new Option('--log-level <level>', 'log file verbosity')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    );
+}
+
+/** Runs the CLI; resolves with the exit code. User mistakes print one line, no stack. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('voxagent')
+    .description(
+      'A voice-agent runtime that cannot deadlock, with a live console for its speech queue',
+    )
+    .version(pkg.version)
+    .showHelpAfterError('(run with --help for usage)');
+
+  providerOptions(
+    program
+      .command('dev')
+      .description(
+        'run an agent against the microphone and speakers (or typed text) with a live console',
+      )
+      .argument(
+        '[agent-file]',
+        'TypeScript or JavaScript module exporting the agent (default: the bundled front-desk example)',
+      )
+      .option('--text', 'no audio devices: type to the agent, speech plays silently on the clock')
+      .option('--input-device <id|name>', 'microphone (see `voxagent devices`)')
+      .option('--output-device <id|name>', 'speakers (see `voxagent devices`)')
+      .option('--record <file>', 'write a replayable session file when the session ends')
+      .option('--no-watch', 'do not reload the agent when its files change'),
+  ).action(async (file: string | undefined, opts: Record<string, unknown>) => {
+    const { devCommand } = await import('./dev.js');
+    code = await devCommand(file, { ...opts, logLevel: opts.logLevel as LogLevel });
+  });
+
+  program
+    .command('replay')
+    .description('run session files on the virtual clock and check their expectations')
+    .argument('<paths...>', 'session files or folders of them')
+    .option('--json', 'one JSON object per session file, one per line')
+    .option('--events <file>', 'write the full event stream as JSON lines')
+    .option('--trace <file>', 'write a Chrome trace (Perfetto, chrome://tracing)')
+    .action(async (paths: string[], opts: { json?: boolean; events?: string; trace?: string }) => {
+      const { replayCommand } = await import('../replay/command.js');
+      code = await replayCommand(paths, opts);
+    });
+
+  providerOptions(
+    program
+      .command('connect')
+      .description('join a LiveKit room with the agent, with the same live console')
+      .argument('<room>', 'room name')
+      .argument('[agent-file]', 'agent module (default: the bundled front-desk example)')
+      .option('--url <url>', 'LiveKit server URL (or LIVEKIT_URL)')
+      .option('--api-key <key>', 'API key (or LIVEKIT_API_KEY)')
+      .option('--api-secret <secret>', 'API secret (or LIVEKIT_API_SECRET)')
+      .option('--identity <identity>', "the agent's participant identity", 'voxagent')
+      .option(
+        '--participant <identity>',
+        'the user to listen to (default: first with a microphone)',
+      )
+      .option('--record <file>', 'write a replayable session file when the session ends'),
+  ).action(async (room: string, file: string | undefined, opts: Record<string, unknown>) => {
+    const { connectCommand } = await import('./connect.js');
+    code = await connectCommand(room, file, { ...opts, logLevel: opts.logLevel as LogLevel });
+  });
+
+  program
+    .command('devices')
+    .description('list audio devices')
+    .action(async () => {
+      const { devicesCommand } = await import('./devices.js');
+      code = await devicesCommand();
+    });
+
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    const name = (err as { code?: string }).code;
+    if (
+      name === 'commander.helpDisplayed' ||
+      name === 'commander.version' ||
+      name === 'commander.help'
+    )
+      return 0;
+    if (name?.startsWith('commander.')) return 2;
+    return reportFailure(err);
+  }
+}
+
+function reportFailure(err: unknown): number {
+  const error = err instanceof Error ? err : new Error(String(err));
+  const known = [
+    'UsageError',
+    'AgentLoadError',
+    'SessionFileError',
+    'AudioDeviceError',
+    'LiveKitSettingsError',
+    'LiveKitConnectError',
+  ];
+  if (known.includes(error.name)) {
+    console.error(`voxagent: ${error.message}`);
+    return (error as { exitCode?: number }).exitCode ?? 2;
+  }
+  console.error(
+    `voxagent: unexpected error (a bug, please report it):\n${error.stack ?? error.message}`,
+  );
+  return 1;
+}

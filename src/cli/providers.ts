@@ -1,0 +1,145 @@
+import { UsageError } from '../runtime/core/errors.js';
+import type { LLM } from '../runtime/models/llm.js';
+import type { STT } from '../runtime/models/stt.js';
+import type { TTS } from '../runtime/models/tts.js';
+
+export type LLMChoice = 'openai' | 'demo';
+export type TTSChoice = 'openai' | 'deepgram' | 'espeak' | 'none';
+export type STTChoice = 'deepgram' | 'openai' | 'none';
+
+export interface ProviderFlags {
+  llm?: LLMChoice;
+  llmModel?: string;
+  tts?: TTSChoice;
+  ttsModel?: string;
+  voice?: string;
+  stt?: STTChoice;
+  sttModel?: string;
+}
+
+/** One line of the header: which model, and why that one. */
+export interface ModelChoice {
+  role: 'llm' | 'tts' | 'stt' | 'vad';
+  name: string;
+  why: string;
+}
+
+export interface ChosenModels {
+  llm: LLM;
+  tts: TTS | undefined;
+  /** Builds the STT once the VAD is known (OpenAI transcription needs one to segment). */
+  stt: ((vad: import('../runtime/models/vad.js').VAD | undefined) => STT | undefined) | undefined;
+  choices: ModelChoice[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const has = (env: Env, name: string) => (env[name] ?? '').trim().length > 0;
+
+function need(env: Env, variable: string, what: string, offline: string): void {
+  if (!has(env, variable)) {
+    throw new UsageError(
+      `${what} needs ${variable}: export ${variable}=..., or use ${offline} (offline)`,
+    );
+  }
+}
+
+/**
+ * Picks the models from flags, then from which API keys are set, then the offline
+ * defaults. A provider asked for by name without its key fails with the variable to set.
+ */
+export async function chooseModels(
+  flags: ProviderFlags,
+  demo: { llm?: () => LLM; tts?: () => TTS } | undefined,
+  env: Env = process.env,
+): Promise<ChosenModels> {
+  const choices: ModelChoice[] = [];
+  const llmChoice: LLMChoice = flags.llm ?? (has(env, 'OPENAI_API_KEY') ? 'openai' : 'demo');
+  let llm: LLM;
+  if (llmChoice === 'openai') {
+    need(env, 'OPENAI_API_KEY', '--llm openai', '--llm demo with an agent that ships a demo model');
+    const { OpenAILLM } = await import('../../plugins/openai/index.js');
+    llm = new OpenAILLM({ ...(flags.llmModel ? { model: flags.llmModel } : {}) });
+    choices.push({
+      role: 'llm',
+      name: llm.label,
+      why: flags.llm ? '--llm openai' : 'OPENAI_API_KEY is set',
+    });
+  } else {
+    if (!demo?.llm) {
+      throw new UsageError(
+        'this agent has no offline demo model: export OPENAI_API_KEY=... to use OpenAI (or add `export const demo = { llm }` to the agent module)',
+      );
+    }
+    llm = demo.llm();
+    choices.push({
+      role: 'llm',
+      name: llm.label,
+      why: flags.llm ? '--llm demo' : 'no OPENAI_API_KEY: offline demo model',
+    });
+  }
+
+  const ttsChoice: TTSChoice =
+    flags.tts ??
+    (has(env, 'OPENAI_API_KEY') ? 'openai' : has(env, 'DEEPGRAM_API_KEY') ? 'deepgram' : 'espeak');
+  let tts: TTS | undefined;
+  const ttsWhy = flags.tts
+    ? `--tts ${flags.tts}`
+    : ttsChoice === 'espeak'
+      ? 'no API key: offline speech'
+      : 'its API key is set';
+  if (ttsChoice === 'openai') {
+    need(env, 'OPENAI_API_KEY', '--tts openai', '--tts espeak');
+    const { OpenAITTS } = await import('../../plugins/openai/index.js');
+    tts = new OpenAITTS({
+      ...(flags.ttsModel ? { model: flags.ttsModel } : {}),
+      ...(flags.voice ? { voice: flags.voice } : {}),
+    });
+  } else if (ttsChoice === 'deepgram') {
+    need(env, 'DEEPGRAM_API_KEY', '--tts deepgram', '--tts espeak');
+    const { DeepgramTTS } = await import('../../plugins/deepgram/index.js');
+    tts = new DeepgramTTS({ ...(flags.ttsModel ? { model: flags.ttsModel } : {}) });
+  } else if (ttsChoice === 'espeak' && !tts) {
+    const { EspeakTTS } = await import('../audio/espeak-tts.js');
+    tts = new EspeakTTS({ ...(flags.voice ? { voice: flags.voice } : {}) });
+  }
+  if (!choices.some((c) => c.role === 'tts')) {
+    choices.push({ role: 'tts', name: tts?.label ?? 'none (text only)', why: ttsWhy });
+  }
+
+  const sttChoice: STTChoice =
+    flags.stt ??
+    (has(env, 'DEEPGRAM_API_KEY') ? 'deepgram' : has(env, 'OPENAI_API_KEY') ? 'openai' : 'none');
+  let stt: ChosenModels['stt'];
+  if (sttChoice === 'deepgram') {
+    need(env, 'DEEPGRAM_API_KEY', '--stt deepgram', '--stt none and typed input');
+    const { DeepgramSTT } = await import('../../plugins/deepgram/index.js');
+    stt = () => new DeepgramSTT({ ...(flags.sttModel ? { model: flags.sttModel } : {}) });
+  } else if (sttChoice === 'openai') {
+    need(env, 'OPENAI_API_KEY', '--stt openai', '--stt none and typed input');
+    const { OpenAISTT } = await import('../../plugins/openai/index.js');
+    stt = (vad) =>
+      vad
+        ? new OpenAISTT({ vad, ...(flags.sttModel ? { model: flags.sttModel } : {}) })
+        : undefined;
+  }
+  choices.push({
+    role: 'stt',
+    name: sttChoice === 'none' ? 'none: type with t' : sttChoice,
+    why: flags.stt
+      ? `--stt ${flags.stt}`
+      : sttChoice === 'none'
+        ? 'no speech-to-text key (no offline STT exists)'
+        : 'its API key is set',
+  });
+  return { llm, tts, stt, choices };
+}
+
+export function parseChoice<T extends string>(
+  name: string,
+  value: string,
+  allowed: readonly T[],
+): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+}

@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** voxagent's own entry points, so a bundled module shares this process's runtime. */
+const SELF: Record<string, string> = {
+  voxagent: '../index.js',
+  'voxagent/testing': '../testing/index.js',
+  'voxagent/openai': '../../plugins/openai/index.js',
+  'voxagent/deepgram': '../../plugins/deepgram/index.js',
+};
+
+/** A build problem with the module's source: file:line:column and what is wrong. */
+export class ModuleBuildError extends Error {
+  override readonly name = 'ModuleBuildError';
+}
+
+export interface BundledModule {
+  readonly exports: Record<string, unknown>;
+  /** Every local source file it was built from (for watching). */
+  readonly files: readonly string[];
+}
+
+/** Where bundles go: under the nearest node_modules, so the module's own packages resolve. */
+function cacheDir(from: string): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules')))
+      return join(dir, 'node_modules', '.cache', 'voxagent');
+    if (dirname(dir) === dir) return join(tmpdir(), 'voxagent', 'agents');
+  }
+}
+
+let generation = 0;
+
+/**
+ * Builds a TypeScript or JavaScript module and the local files it imports into one fresh
+ * ES module (esbuild), then imports it. `voxagent` imports resolve to the runtime this code
+ * belongs to (one copy, so `instanceof Agent` holds); other packages stay external. A fresh
+ * bundle per call is what lets hot reload pick up every changed file.
+ */
+export async function importBundled(path: string): Promise<BundledModule> {
+  const file = resolve(path);
+  const { build } = await import('esbuild');
+  const dir = cacheDir(file);
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, `module-${process.pid}-${++generation}.mjs`);
+  let files: string[];
+  try {
+    const result = await build({
+      entryPoints: [file],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      metafile: true,
+      sourcemap: 'inline',
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'voxagent-self',
+          setup(b) {
+            b.onResolve({ filter: /^voxagent(\/(testing|openai|deepgram))?$/ }, (args) => ({
+              path: fileURLToPath(new URL(SELF[args.path]!, import.meta.url)),
+              external: true,
+            }));
+          },
+        },
+      ],
+    });
+    files = Object.keys(result.metafile.inputs).map((p) => resolve(p));
+  } catch (err) {
+    throw new ModuleBuildError(describeBuildError(err, path));
+  }
+  const exports = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+  return { exports, files: files.filter((p) => !p.includes('node_modules')) };
+}
+
+/** Whether this code runs compiled (dist/, plain Node) rather than from TypeScript sources. */
+export const runningCompiled = import.meta.url.endsWith('.js');
+
+interface EsbuildMessage {
+  text: string;
+  location: { file: string; line: number; column: number } | null;
+}
+
+function describeBuildError(err: unknown, path: string): string {
+  const errors = (err as { errors?: EsbuildMessage[] }).errors;
+  const first = errors?.[0];
+  if (!first) return `cannot build ${path}: ${err instanceof Error ? err.message : String(err)}`;
+  const where = first.location
+    ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: `
+    : '';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return `${where}${first.text}${more}`;
+}
