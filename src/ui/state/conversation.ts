@@ -97,7 +97,17 @@ function onSpeechDone(state: ConversationState, e: Extract<SessionEvent, { type:
     'agent',
     (t) => t.speechId === null && same(t.text, e.spokenText),
   );
-  return upsert(rest, 'agent', existing, next);
+  if (existing) return upsert(rest, 'agent', existing, next);
+  // A speech with tool steps: each step's text is already a turn of its own (from the
+  // history); the rich event then describes the last step only, not all steps again.
+  const lastStep = findRecent(
+    rest,
+    'agent',
+    (t) =>
+      t.speechId === null && t.text.trim() !== '' && e.spokenText.trim().endsWith(t.text.trim()),
+  );
+  if (lastStep) return upsert(rest, 'agent', lastStep, { ...next, text: lastStep.text });
+  return upsert(rest, 'agent', undefined, next);
 }
 
 export function conversationReducer(state: ConversationState, e: SessionEvent): ConversationState {

@@ -162,3 +162,21 @@ test('a false interruption is noted; tool call items are not turns', () => {
     ['note', 'false interruption of s1: agent resumed'],
   ]);
 });
+
+test('a speech with a tool step is shown once per step, not again as a whole', () => {
+  const said = (id: string, t: number, text: string) =>
+    ev('history.added', t, {
+      itemId: id,
+      kind: 'message',
+      role: 'assistant',
+      text,
+      interrupted: false,
+    });
+  const s = fold(conversationReducer, initialConversation, [
+    said('i1', 1, 'Let me check.'),
+    said('i2', 5, 'We have Giants.'),
+    done('speech_1', 6, 'Let me check. We have Giants.', 'Let me check. We have Giants.'),
+  ]);
+  expect(s.turns.map((t) => t.text)).toEqual(['Let me check.', 'We have Giants.']);
+  expect(s.turns[1]).toMatchObject({ speechId: 'speech_1' });
+});
