@@ -11,6 +11,7 @@ import { renderConsole } from '../ui/render-console.js';
 import type { LoadedAgent } from './agent-bundle.js';
 import type { Logger } from './logger.js';
 import type { ChosenModels } from './providers.js';
+import { logSessionEvent } from './session-log.js';
 
 /** Where the session's audio comes from and goes to: local devices, or a LiveKit room. */
 export interface AudioLink {
@@ -198,10 +199,7 @@ export class LiveConsole {
     this.#o.onSession?.(session);
     session.onAny((event) => {
       for (const fn of this.#listeners) fn(event);
-      if (event.type === 'error') this.#logger.error(`${event.source}: ${event.message}`);
-      else if (event.type === 'warning') this.#logger.warn(event.message);
-      else if (event.type === 'deadlock') this.#logger.error(`deadlock: ${event.description}`);
-      else this.#logger.debug(`${event.type} ${JSON.stringify(event)}`);
+      logSessionEvent(this.#logger, event);
     });
     session.setInputMuted(this.#muted);
     try {

@@ -259,3 +259,41 @@ describe('parameters are validated', () => {
     expect(z).toBeDefined();
   });
 });
+
+describe('turn detection and pre-rendered audio', () => {
+  it('commits after the minimum delay, or waits up to the maximum when the detector says the user is not done', async () => {
+    const h = await startHarness(quiet(), {
+      responses: [{ text: 'Okay.', repeat: true }],
+      session: {
+        turnDetection: {
+          minEndpointingDelayMs: 300,
+          maxEndpointingDelayMs: 2000,
+          endOfTurn: (text) => !/\band$/.test(text),
+        },
+      },
+    });
+    h.user.speak({ startMs: 0, endMs: 500, transcript: 'book a table', sttDelayMs: 50 });
+    h.user.speak({ startMs: 3000, endMs: 3500, transcript: 'for two and', sttDelayMs: 50 });
+    await h.advance(6000);
+    await settle(h);
+    expect(h.of('user.turn').map((t) => [t.text, t.t])).toEqual([
+      ['book a table', 800],
+      ['for two and', 5500],
+    ]);
+  });
+
+  it('say() plays pre-rendered audio with its transcript', async () => {
+    const { toneFrame } = await import('voxagent');
+    async function* audio() {
+      for (let i = 0; i < 10; i++) yield toneFrame(100, 16000);
+    }
+    const h = await startHarness(quiet());
+    const handle = h.session.say(audio(), { text: 'A recorded greeting.' });
+    await settle(h);
+    expect(h.output.segmentsOf(handle.id)[0]).toMatchObject({ receivedMs: 1000, nonSilent: true });
+    expect(h.of('speech.done')[0]).toMatchObject({
+      spokenText: 'A recorded greeting.',
+      playedMs: 1000,
+    });
+  });
+});

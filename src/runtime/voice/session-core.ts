@@ -18,6 +18,12 @@ export interface TurnDetectionOptions {
   readonly minEndpointingDelayMs: number;
   /** Upper bound when a turn detector thinks the user is not done. */
   readonly maxEndpointingDelayMs: number;
+  /**
+   * A turn detector: given the transcript so far, whether the user is likely done. When it
+   * says no, the turn waits up to `maxEndpointingDelayMs` for more words instead of the
+   * minimum delay. Without one, the minimum delay always applies.
+   */
+  readonly endOfTurn?: (transcript: string) => boolean;
 }
 
 export interface InterruptionOptions {

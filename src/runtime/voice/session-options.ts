@@ -58,6 +58,7 @@ export function resolveOptions(options: AgentSessionOptions<unknown>): ResolvedS
         options.turnDetection?.maxEndpointingDelayMs,
         6000,
       ),
+      ...(options.turnDetection?.endOfTurn ? { endOfTurn: options.turnDetection.endOfTurn } : {}),
     },
     interruption: {
       minDurationMs: positive(

@@ -153,21 +153,23 @@ export class AgentSession<UserData = unknown> {
     this.#input.start();
   }
 
-  /** Speaks `text` (or the given audio). Accepted at any moment while the session is open (C2). */
+  /**
+   * Speaks `text`, or pre-rendered audio (with `text` in the options for the transcript and
+   * history). Accepted at any moment while the session is open (C2).
+   */
   say(
-    text: string,
+    content: string | AsyncIterable<AudioFrame>,
     options: {
       audio?: AsyncIterable<AudioFrame>;
+      text?: string;
       allowInterruptions?: boolean;
       addToHistory?: boolean;
     } = {},
   ): SpeechHandle {
-    const content: SpeechContent = {
-      kind: 'say',
-      text,
-      ...(options.audio ? { audio: options.audio } : {}),
-    };
-    return this.#speak('say', content, options.allowInterruptions, options.addToHistory ?? true);
+    const text = typeof content === 'string' ? content : (options.text ?? '');
+    const audio = typeof content === 'string' ? options.audio : content;
+    const speech: SpeechContent = { kind: 'say', text, ...(audio ? { audio } : {}) };
+    return this.#speak('say', speech, options.allowInterruptions, options.addToHistory ?? true);
   }
 
   /** Asks the active agent's model for a reply (with `userInput`, as if the user said it). */

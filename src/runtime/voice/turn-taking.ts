@@ -159,7 +159,10 @@ export class TurnTaking {
     if (this.#speaking || this.#finals.length === 0) return;
     this.#cancelEndpoint?.();
     const sinceEnd = this.#d.clock.now() - this.#speechEndedAt;
-    const delay = Math.max(0, this.#d.turnDetection.minEndpointingDelayMs - sinceEnd);
+    const { minEndpointingDelayMs, maxEndpointingDelayMs, endOfTurn } = this.#d.turnDetection;
+    const likelyDone = endOfTurn ? endOfTurn(this.#finals.join(' ')) : true;
+    const wait = likelyDone ? minEndpointingDelayMs : maxEndpointingDelayMs;
+    const delay = Math.max(0, wait - sinceEnd);
     this.#cancelEndpoint = this.#d.clock.timer(delay, () => {
       this.#cancelEndpoint = undefined;
       const text = this.#finals.join(' ');
