@@ -139,9 +139,11 @@ describe.skipIf(skip)('device audio on the virtual card', () => {
       await rec.waitFor(quietAfterSound(300), 10_000, 'the tone and then quiet');
       const heard = loudMs(await rec.stop(), RATE);
       console.log(`recorded ${heard} ms of tone`);
-      // Underruns on a loaded machine can add gaps, never more tone.
+      // Measured in 10 ms windows (±1 window at each edge). On a loaded machine an underrun
+      // can cut gaps into the tone, and PulseAudio may replay one device period (≤ 60 ms)
+      // while it recovers: seen as 1050 ms once in CI with the load average at 10-25.
       expect(heard).toBeGreaterThan(800);
-      expect(heard).toBeLessThanOrEqual(1030);
+      expect(heard).toBeLessThanOrEqual(1080);
     } finally {
       await rec.stop();
     }
