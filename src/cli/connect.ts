@@ -24,6 +24,22 @@ export async function connectCommand(
   agentFile: string | undefined,
   flags: ConnectFlags,
 ): Promise<number> {
+  try {
+    return await runConnect(room, agentFile, flags);
+  } catch (err) {
+    // Once rtc-node has tried to join, its native side keeps the process alive with no handle
+    // Node knows of, so a refused join printed its line and then hung. Leave once main() has
+    // reported the error and set process.exitCode.
+    setTimeout(() => process.exit(), 300).unref();
+    throw err;
+  }
+}
+
+async function runConnect(
+  room: string,
+  agentFile: string | undefined,
+  flags: ConnectFlags,
+): Promise<number> {
   const file = agentFile ?? join(packageRoot(), 'examples', 'front-desk.ts');
   const logger = new Logger({
     name: 'connect',
@@ -47,6 +63,10 @@ export async function connectCommand(
     identity: flags.identity ?? 'voxagent',
     ...(flags.participant !== undefined ? { participant: flags.participant } : {}),
     log: (level, message) => logger[level](message),
+  }).catch(async (err: unknown) => {
+    logger.error(err instanceof Error ? err.message : String(err));
+    await logger.close();
+    throw err;
   });
   logger.info(`joined room ${room} at ${conn.url} as ${conn.identity}`);
   const roomNote = () =>
@@ -69,12 +89,19 @@ export async function connectCommand(
     notes: [roomNote()],
   });
   const refresh = () => live.setNotes([roomNote()]);
-  conn.on('linked', refresh);
+  conn.on('linked', (link) => {
+    refresh();
+    if (link.identity === null) logger.info('listening to nobody');
+    else if (link.trackSid) logger.info(`listening to ${link.identity}`);
+    else logger.info(`${link.identity} has no microphone track`);
+  });
   conn.onParticipantJoined(refresh);
   let lastError: string | undefined;
   conn.onState((event) => {
     refresh();
-    if (event.state === 'disconnected') {
+    if (event.state === 'reconnecting') logger.warn('lost the room connection: reconnecting');
+    else if (event.state === 'connected') logger.info(`reconnected to room ${conn.room}`);
+    else if (event.state === 'disconnected') {
       if (event.error) {
         lastError = event.error.message;
         logger.error(event.error.message);
@@ -85,8 +112,14 @@ export async function connectCommand(
   conn.onParticipantLeft((p) => {
     refresh();
     logger.info(`${p.identity} left (${p.reason})`);
-    // The user we talk to left and nobody else is here: the conversation is over.
-    if (conn.linkedParticipant === null && conn.participants.length === 0) void live.quit(0);
+    // While reconnecting, rtc-node rebuilds the room and reports everyone as gone; they come
+    // back with the new join. Only a leave seen on a live connection ends the conversation.
+    if (conn.state !== 'connected') return;
+    // The user we talk to left and nobody else is here: the conversation is over. The adapter
+    // reports the leave before it unlinks that participant, so `linkedParticipant` may still
+    // name them here: count who else is in the room instead.
+    const others = conn.participants.filter((q) => q.identity !== p.identity);
+    if (others.length === 0) void live.quit(0);
   });
   const onSignal = () => void live.quit(0);
   process.on('SIGINT', onSignal);

@@ -44,13 +44,15 @@ export async function devCommand(agentFile: string | undefined, flags: DevFlags)
     models,
   });
   const watcher = new AgentWatcher((changed) => {
-    loadAgentModule(file).then(
-      (next) => {
+    loadAgentModule(file)
+      .then(async (next) => {
         watcher.watch(next.files);
-        return live.reload(next, changed);
-      },
-      (err: unknown) => live.showLoadError(err instanceof Error ? err.message : String(err)),
-    );
+        // The new module may ship a different demo model: choose again.
+        return live.reload(next, changed, await chooseModels(flags, next.demo));
+      })
+      .catch((err: unknown) =>
+        live.showLoadError(err instanceof Error ? err.message : String(err)),
+      );
   });
   if (flags.watch !== false) watcher.watch(agent.files);
   const onSignal = () => void live.quit(0);

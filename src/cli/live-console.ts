@@ -47,6 +47,7 @@ export class LiveConsole {
   readonly #o: LiveConsoleOptions;
   readonly #logger: Logger;
   #agent: LoadedAgent | undefined;
+  #models: ChosenModels;
   #mode: InputMode;
   #muted = false;
   #audio: AudioLink | undefined;
@@ -62,6 +63,7 @@ export class LiveConsole {
   constructor(options: LiveConsoleOptions) {
     this.#o = options;
     this.#logger = options.logger;
+    this.#models = options.models;
     this.#mode = options.mode;
     this.#header = {
       title: options.title,
@@ -89,11 +91,13 @@ export class LiveConsole {
   }
 
   /** Hot reload: a new build of the agent replaces the running session. */
-  async reload(agent: LoadedAgent, changed: string): Promise<void> {
+  async reload(agent: LoadedAgent, changed: string, models: ChosenModels): Promise<void> {
     this.#agent = agent;
+    this.#models = models;
     await this.#stopSession();
     this.#header = {
       ...this.#header,
+      models: models.choices,
       loadError: undefined,
       reloadNotice: `reloaded after ${relative(process.cwd(), changed)} changed (${new Date().toLocaleTimeString()})`,
     };
@@ -164,7 +168,7 @@ export class LiveConsole {
   async #startSession(): Promise<void> {
     const agentModule = this.#agent;
     if (!agentModule || this.#quitting) return;
-    const { models } = this.#o;
+    const models = this.#models;
     const clock = new RealClock();
     const audio = this.#mode === 'audio' ? this.#audio : undefined;
     const output = audio?.output ?? new ClockedOutput(clock, { label: 'text mode (no speakers)' });

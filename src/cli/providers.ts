@@ -83,6 +83,10 @@ export async function chooseModels(
     flags.tts ??
     (has(env, 'OPENAI_API_KEY') ? 'openai' : has(env, 'DEEPGRAM_API_KEY') ? 'deepgram' : 'espeak');
   let tts: TTS | undefined;
+  if (!flags.tts && ttsChoice === 'espeak' && demo?.tts) {
+    tts = demo.tts();
+    choices.push({ role: 'tts', name: tts.label, why: "no API key: the agent module's demo TTS" });
+  }
   const ttsWhy = flags.tts
     ? `--tts ${flags.tts}`
     : ttsChoice === 'espeak'

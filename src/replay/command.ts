@@ -111,7 +111,7 @@ export async function replayCommand(
       }
     }
   }
-  if (!flags.json && results.length > 1) io.out(formatSummary(results));
+  if (!flags.json && results.length > 0) io.out(formatSummary(results));
   if (badInput) return 2;
   return results.every((r) => r.passed) ? 0 : 1;
 }
