@@ -1,6 +1,6 @@
 import { DeepgramClient } from '@deepgram/sdk';
-import { UsageError } from '../../src/runtime/core/errors.js';
 import type { ErrorScope } from '../shared/errors.js';
+import { requireKey } from '../shared/keys.js';
 
 export const DEEPGRAM_DEFAULT_BASE_URL = 'wss://api.deepgram.com';
 
@@ -31,13 +31,7 @@ export function requireDeepgramKey(
   role: DeepgramRole = 'stt',
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string {
-  const key = env.DEEPGRAM_API_KEY?.trim();
-  if (!key) {
-    throw new UsageError(
-      `DEEPGRAM_API_KEY is not set: export it, or ${DEEPGRAM_OFFLINE_ALTERNATIVES[role]}`,
-    );
-  }
-  return key;
+  return requireKey('DEEPGRAM_API_KEY', DEEPGRAM_OFFLINE_ALTERNATIVES[role], env);
 }
 
 export interface DeepgramConnection {

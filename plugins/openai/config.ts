@@ -1,5 +1,4 @@
 import OpenAI from 'openai';
-import { UsageError } from '../../src/runtime/core/errors.js';
 import { ProviderError } from '../../src/runtime/models/context.js';
 import {
   connectionError,
@@ -11,6 +10,7 @@ import {
   statusError,
   timeoutError,
 } from '../shared/errors.js';
+import { requireKey } from '../shared/keys.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -37,13 +37,7 @@ export function requireOpenAIKey(
   role: OpenAIRole = 'llm',
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string {
-  const key = env.OPENAI_API_KEY?.trim();
-  if (!key) {
-    throw new UsageError(
-      `OPENAI_API_KEY is not set: export it, or ${OPENAI_OFFLINE_ALTERNATIVES[role]}`,
-    );
-  }
-  return key;
+  return requireKey('OPENAI_API_KEY', OPENAI_OFFLINE_ALTERNATIVES[role], env);
 }
 
 export interface OpenAIConnection {

@@ -36,14 +36,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const has = (env: Env, name: string) => (env[name] ?? '').trim().length > 0;
 
-function need(env: Env, variable: string, what: string, offline: string): void {
-  if (!has(env, variable)) {
-    throw new UsageError(
-      `${what} needs ${variable}: export ${variable}=..., or use ${offline} (offline)`,
-    );
-  }
-}
-
 /**
  * Picks the models from flags, then from which API keys are set, then the offline
  * defaults. A provider asked for by name without its key fails with the variable to set.
@@ -57,9 +49,12 @@ export async function chooseModels(
   const llmChoice: LLMChoice = flags.llm ?? (has(env, 'OPENAI_API_KEY') ? 'openai' : 'demo');
   let llm: LLM;
   if (llmChoice === 'openai') {
-    need(env, 'OPENAI_API_KEY', '--llm openai', '--llm demo with an agent that ships a demo model');
-    const { OpenAILLM } = await import('../../plugins/openai/index.js');
-    llm = new OpenAILLM({ ...(flags.llmModel ? { model: flags.llmModel } : {}) });
+    const { OpenAILLM, requireOpenAIKey } = await import('../../plugins/openai/index.js');
+    requireOpenAIKey('llm', env);
+    llm = new OpenAILLM({
+      env,
+      ...(flags.llmModel ? { model: flags.llmModel } : {}),
+    });
     choices.push({
       role: 'llm',
       name: llm.label,
@@ -93,16 +88,20 @@ export async function chooseModels(
       ? 'no API key: offline speech'
       : 'its API key is set';
   if (ttsChoice === 'openai') {
-    need(env, 'OPENAI_API_KEY', '--tts openai', '--tts espeak');
-    const { OpenAITTS } = await import('../../plugins/openai/index.js');
+    const { OpenAITTS, requireOpenAIKey } = await import('../../plugins/openai/index.js');
+    requireOpenAIKey('tts', env);
     tts = new OpenAITTS({
+      env,
       ...(flags.ttsModel ? { model: flags.ttsModel } : {}),
       ...(flags.voice ? { voice: flags.voice } : {}),
     });
   } else if (ttsChoice === 'deepgram') {
-    need(env, 'DEEPGRAM_API_KEY', '--tts deepgram', '--tts espeak');
-    const { DeepgramTTS } = await import('../../plugins/deepgram/index.js');
-    tts = new DeepgramTTS({ ...(flags.ttsModel ? { model: flags.ttsModel } : {}) });
+    const { DeepgramTTS, requireDeepgramKey } = await import('../../plugins/deepgram/index.js');
+    requireDeepgramKey('tts', env);
+    tts = new DeepgramTTS({
+      env,
+      ...(flags.ttsModel ? { model: flags.ttsModel } : {}),
+    });
   } else if (ttsChoice === 'espeak' && !tts) {
     const { EspeakTTS } = await import('../audio/espeak-tts.js');
     tts = new EspeakTTS({ ...(flags.voice ? { voice: flags.voice } : {}) });
@@ -116,15 +115,19 @@ export async function chooseModels(
     (has(env, 'DEEPGRAM_API_KEY') ? 'deepgram' : has(env, 'OPENAI_API_KEY') ? 'openai' : 'none');
   let stt: ChosenModels['stt'];
   if (sttChoice === 'deepgram') {
-    need(env, 'DEEPGRAM_API_KEY', '--stt deepgram', '--stt none and typed input');
-    const { DeepgramSTT } = await import('../../plugins/deepgram/index.js');
-    stt = () => new DeepgramSTT({ ...(flags.sttModel ? { model: flags.sttModel } : {}) });
+    const { DeepgramSTT, requireDeepgramKey } = await import('../../plugins/deepgram/index.js');
+    requireDeepgramKey('stt', env);
+    stt = () =>
+      new DeepgramSTT({
+        env,
+        ...(flags.sttModel ? { model: flags.sttModel } : {}),
+      });
   } else if (sttChoice === 'openai') {
-    need(env, 'OPENAI_API_KEY', '--stt openai', '--stt none and typed input');
-    const { OpenAISTT } = await import('../../plugins/openai/index.js');
+    const { OpenAISTT, requireOpenAIKey } = await import('../../plugins/openai/index.js');
+    requireOpenAIKey('stt', env);
     stt = (vad) =>
       vad
-        ? new OpenAISTT({ vad, ...(flags.sttModel ? { model: flags.sttModel } : {}) })
+        ? new OpenAISTT({ vad, env, ...(flags.sttModel ? { model: flags.sttModel } : {}) })
         : undefined;
   }
   choices.push({

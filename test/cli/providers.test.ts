@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from 'voxagent';
+import { FakeLLM, FakeTTS } from 'voxagent/testing';
+import { chooseModels } from '../../src/cli/providers.js';
+
+const demo = {
+  llm: () => new FakeLLM({ label: 'demo-llm' }),
+  tts: () => new FakeTTS({ label: 'demo-tts' }),
+};
+const roles = (choices: { role: string; name: string }[]) =>
+  Object.fromEntries(choices.map((c) => [c.role, c.name]));
+
+describe('choosing models', () => {
+  it('with no keys: the demo model, the demo TTS (else espeak), no STT', async () => {
+    expect(roles((await chooseModels({}, demo, {})).choices)).toEqual({
+      llm: 'demo-llm',
+      tts: 'demo-tts',
+      stt: 'none: type with t',
+    });
+    const withoutDemoTts = await chooseModels({}, { llm: demo.llm }, {});
+    expect(roles(withoutDemoTts.choices).tts).toBe('espeak-ng');
+  });
+
+  it('with keys: OpenAI for the LLM and speech, Deepgram for STT, and says why', async () => {
+    const env = { OPENAI_API_KEY: 'sk-test-0000', DEEPGRAM_API_KEY: 'dg-test-0000' };
+    const chosen = await chooseModels({}, demo, env);
+    expect(chosen.llm.label).toMatch(/^openai\//);
+    expect(chosen.choices.find((c) => c.role === 'llm')?.why).toBe('OPENAI_API_KEY is set');
+    expect(chosen.choices.find((c) => c.role === 'stt')?.name).toBe('deepgram');
+  });
+
+  it('a provider asked for without its key names the variable and the offline alternative', async () => {
+    const cases: [Parameters<typeof chooseModels>[0], RegExp][] = [
+      [{ llm: 'openai' }, /^OPENAI_API_KEY is not set: export it, or use --llm demo \(offline\)$/],
+      [
+        { tts: 'openai' },
+        /^OPENAI_API_KEY is not set: export it, or use --tts espeak \(offline\)$/,
+      ],
+      [
+        { tts: 'deepgram' },
+        /^DEEPGRAM_API_KEY is not set: export it, or use --tts espeak \(offline\)$/,
+      ],
+      [{ stt: 'deepgram' }, /^DEEPGRAM_API_KEY is not set: export it, or type your turns instead/],
+    ];
+    for (const [flags, message] of cases) {
+      const attempt = chooseModels(flags, demo, {});
+      await expect(attempt).rejects.toBeInstanceOf(UsageError);
+      await expect(attempt).rejects.toThrow(message);
+    }
+  });
+
+  it('an agent with no demo model and no key says how to get one', async () => {
+    await expect(chooseModels({}, undefined, {})).rejects.toThrow(
+      /no offline demo model: export OPENAI_API_KEY/,
+    );
+  });
+});
