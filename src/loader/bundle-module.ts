@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -74,7 +74,13 @@ export async function importBundled(path: string): Promise<BundledModule> {
   } catch (err) {
     throw new ModuleBuildError(describeBuildError(err, path));
   }
-  const exports = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+  } finally {
+    // Loaded into memory (source map inline): the file is not needed again.
+    rmSync(outfile, { force: true });
+  }
   return { exports, files: files.filter((p) => !p.includes('node_modules')) };
 }
 

@@ -12,6 +12,11 @@ export interface FakeTTSOptions {
   sampleRate?: number;
   /** Size of the frames it yields. Default 20 ms. */
   frameMs?: number;
+  /**
+   * Deliver audio in real time (one frame per frame length on the clock), as streaming
+   * providers do, instead of all of a piece at once. Default false.
+   */
+  paced?: boolean;
   label?: string;
 }
 
@@ -43,6 +48,7 @@ export class FakeTTS implements TTS {
       for (const frame of this.#frames(this.durationOf(piece), index)) {
         if (ctx.signal.aborted) return;
         yield { frame, textIndex: index };
+        if (this.#options.paced) await ctx.clock.sleep(this.#options.frameMs ?? 20, ctx.signal);
       }
       index++;
     }

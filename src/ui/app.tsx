@@ -62,7 +62,8 @@ export function App(props: AppProps) {
   const level = useLevel(props.getLevel, scheduler, 66);
   const store = useUiState(header.mode, header.muted ?? false);
   const { isRawModeSupported } = useStdin();
-  useHotkeys(store, controller, isRawModeSupported);
+  // Without a terminal (piped stdin) Ink reports `undefined`: no hotkeys then.
+  useHotkeys(store, controller, isRawModeSupported === true);
   const moving =
     speech.items.some((s) => s.playingSince !== null) ||
     tools.calls.some((c) => c.finishedAt === null) ||

@@ -151,6 +151,32 @@ describe('C5: waits see interruptions at once', () => {
     });
   });
 
+  it('an interruption while the TTS is still producing keeps what was said, and nothing follows done', async () => {
+    // Paced at typical speech (65 ms a character): the sentence is still being synthesized.
+    const h = await startHarness(quiet(), { tts: { msPerChar: 65, paced: true } });
+    const text = 'One two three four five six seven eight nine ten.';
+    const handle = h.session.say(text);
+    await h.advance(1300);
+    void h.session.interrupt();
+    await settle(h);
+    const done = h.of('speech.done')[0]!;
+    expect(done).toMatchObject({
+      reason: 'interrupted',
+      fullText: text,
+      spokenText: 'One two three four',
+    });
+    expect(done.playedMs).toBeGreaterThan(0);
+    expect(done.totalMs).toBeGreaterThanOrEqual(done.playedMs);
+    const after = h.events.filter(
+      (e) => e.seq > done.seq && 'speechId' in e && e.speechId === handle.id,
+    );
+    expect(after).toEqual([]);
+    expect(h.session.history.at(-1)).toMatchObject({
+      text: 'One two three four',
+      interrupted: true,
+    });
+  });
+
   it('with an output that never reports, settles within playoutSettleMs and warns', async () => {
     const h = await startHarness(quiet(), {
       output: { reporting: false },

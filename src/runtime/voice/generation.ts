@@ -16,6 +16,8 @@ export type StepSource =
   | { readonly kind: 'llm'; readonly llm: LLM; readonly request: LLMRequest };
 
 export interface StepIO {
+  /** Filled as text is produced and audio arrives, so an interruption sees what was said. */
+  readonly pieces: Piece[];
   readonly clock: Clock;
   readonly bus: EventBus;
   readonly speechId: string;
@@ -31,6 +33,8 @@ export interface StepIO {
 export interface Piece {
   readonly text: string;
   audioMs: number;
+  /** All of its audio has arrived (so `audioMs` is its length, not a part of it). */
+  complete: boolean;
 }
 
 /**
@@ -39,10 +43,10 @@ export interface Piece {
  * over the moment they are complete. Returns the spoken pieces with their audio lengths.
  */
 export async function generateStep(source: StepSource, io: StepIO): Promise<Piece[]> {
-  const pieces: Piece[] = [];
+  const pieces = io.pieces;
   const text = new Channel<string>();
   const addPiece = (piece: string) => {
-    pieces.push({ text: piece, audioMs: 0 });
+    pieces.push({ text: piece, audioMs: 0, complete: false });
     text.push(piece);
   };
   const producer = produceText(source, io, addPiece).then(
@@ -78,6 +82,7 @@ async function produceText(
   let firstAt: number | undefined;
   let usage = { promptTokens: 0, completionTokens: 0 };
   for await (const chunk of chatWithRetry(source.llm, source.request, io)) {
+    if (io.signal.aborted) return;
     firstAt ??= io.clock.now();
     if (chunk.type === 'text') {
       io.bus.emit('speech.text', { speechId: io.speechId, step: io.step, delta: chunk.delta });
@@ -91,6 +96,7 @@ async function produceText(
   const rest = splitter.flush();
   if (rest) addPiece(rest);
   const end = io.clock.now();
+  if (io.signal.aborted) return;
   io.bus.emit('metrics.llm', {
     speechId: io.speechId,
     model: source.llm.label,
@@ -133,6 +139,7 @@ async function speakText(text: Channel<string>, pieces: Piece[], io: StepIO): Pr
     for await (const _ of text) {
       // drain
     }
+    for (const piece of pieces) piece.complete = true;
     return;
   }
   const tts = io.tts;
@@ -161,6 +168,7 @@ async function speakText(text: Channel<string>, pieces: Piece[], io: StepIO): Pr
   }
   emitSegment(io, pieces, current);
   const end = io.clock.now();
+  if (io.signal.aborted) return;
   io.bus.emit('metrics.tts', {
     speechId: io.speechId,
     model: tts.label,
@@ -192,7 +200,9 @@ async function playAudio(
 
 function emitSegment(io: StepIO, pieces: Piece[], index: number): void {
   const piece = pieces[index];
-  if (!piece) return;
+  // After an interruption the speech is done: nothing more is reported for it.
+  if (!piece || io.signal.aborted) return;
+  piece.complete = true;
   io.bus.emit('speech.segment', {
     speechId: io.speechId,
     step: io.step,

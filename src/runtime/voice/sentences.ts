@@ -42,19 +42,23 @@ export class SentenceSplitter {
  * pieces, then a proportional share of the current one, cut back to a word boundary.
  */
 export function spokenText(
-  pieces: readonly { text: string; audioMs: number }[],
+  pieces: readonly { text: string; audioMs: number; complete?: boolean }[],
   playedMs: number,
 ): string {
   const heard: string[] = [];
   let remaining = playedMs;
+  const rate = speakingRate(pieces);
   for (const piece of pieces) {
-    if (remaining >= piece.audioMs - 0.5) {
+    // A piece still being synthesized is longer than the audio that has arrived so far.
+    const length =
+      piece.complete === false ? Math.max(piece.audioMs, piece.text.length * rate) : piece.audioMs;
+    if (remaining >= length - 0.5) {
       heard.push(piece.text);
-      remaining -= piece.audioMs;
+      remaining -= length;
       continue;
     }
-    if (remaining > 0 && piece.audioMs > 0) {
-      const chars = Math.floor((remaining / piece.audioMs) * piece.text.length);
+    if (remaining > 0 && length > 0) {
+      const chars = Math.floor((remaining / length) * piece.text.length);
       const cut = piece.text.slice(0, chars);
       const lastSpace = cut.lastIndexOf(' ');
       const words = lastSpace > 0 ? cut.slice(0, lastSpace) : '';
@@ -63,4 +67,21 @@ export function spokenText(
     break;
   }
   return heard.join(' ');
+}
+
+/** Typical speech is about 15 characters a second. */
+const DEFAULT_MS_PER_CHAR = 65;
+
+/** Milliseconds per character, from the pieces whose audio is complete (else typical speech). */
+function speakingRate(
+  pieces: readonly { text: string; audioMs: number; complete?: boolean }[],
+): number {
+  let ms = 0;
+  let chars = 0;
+  for (const p of pieces) {
+    if (p.complete === false || p.audioMs <= 0) continue;
+    ms += p.audioMs;
+    chars += p.text.length;
+  }
+  return chars > 0 ? ms / chars : DEFAULT_MS_PER_CHAR;
 }

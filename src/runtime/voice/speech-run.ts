@@ -183,11 +183,13 @@ export class SpeechRun {
     const toolSlot = this.#core.history.reserve();
     const segment = this.#core.playout.begin(this.id);
     this.#segment = segment;
-    this.#pieces = [];
+    const pieces: Piece[] = [];
+    this.#pieces = pieces;
     const tools: Promise<ToolOutcome>[] = [];
     const toolIds: string[] = [];
     try {
-      this.#pieces = await generateStep(this.#stepSource(step), {
+      await generateStep(this.#stepSource(step), {
+        pieces,
         clock: this.#core.clock,
         bus: this.#core.bus,
         speechId: this.id,
