@@ -248,3 +248,62 @@ describe('C8: close always finishes', () => {
     expect(h.of('session.closed')).toEqual([expect.objectContaining({ reason: 'bye' })]);
   });
 });
+
+describe('event listeners are not actors', () => {
+  it('waitForIdle() called from a listener while a tool runs is not taken for the tool waiting', async () => {
+    let fromListener: Promise<void> | undefined;
+    const agent = new Agent({
+      name: 'A',
+      instructions: 'x',
+      tools: {
+        slow: tool({
+          description: 'x',
+          execute: async (_a, ctx) => {
+            await ctx.session.clock.sleep(300);
+            return 'done';
+          },
+        }),
+      },
+    });
+    const h = await startHarness(agent, {
+      responses: [
+        { when: { input: 'go' }, toolCalls: [{ name: 'slow' }] },
+        { when: { toolResult: 'done' }, text: 'All done.' },
+      ],
+    });
+    h.session.on('tool.started', () => {
+      fromListener = h.session.waitForIdle();
+    });
+    h.session.sendUserText('go');
+    await settle(h);
+    expect(fromListener).toBeDefined();
+    await expect(fromListener).resolves.toBeUndefined();
+  });
+});
+
+describe('nothing follows session.closed', () => {
+  it('a tool that ignores its abort signal and finishes after close() emits nothing', async () => {
+    const agent = new Agent({
+      name: 'A',
+      instructions: 'x',
+      tools: {
+        stubborn: tool({
+          description: 'ignores its signal',
+          execute: async (_a, ctx) => {
+            await ctx.session.clock.sleep(5000);
+            return 'finished late';
+          },
+        }),
+      },
+    });
+    const h = await startHarness(agent, {
+      responses: [{ when: { input: 'go' }, toolCalls: [{ name: 'stubborn' }] }],
+      session: { closeTimeoutMs: 500 },
+    });
+    h.session.sendUserText('go');
+    await h.advance(100);
+    await h.drive(h.session.close());
+    await h.advance(6000);
+    expect(h.events.at(-1)?.type).toBe('session.closed');
+  });
+});

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { type Clock, sleepWith } from './clock.js';
 
 const QUIET_ROUNDS = 3;
@@ -53,7 +54,9 @@ export class VirtualClock implements Clock {
     const entry: PendingTimer = {
       at: this.#now + Math.max(0, ms),
       seq: this.#seq++,
-      fn,
+      // Like a host timer, the callback runs in the async context of whoever created it,
+      // not of whatever code happened to schedule the pump that fires it.
+      fn: AsyncResource.bind(fn),
       cancelled: false,
     };
     this.#insert(entry);

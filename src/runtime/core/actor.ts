@@ -32,6 +32,15 @@ export function runAsActor<T>(actor: Actor, fn: () => T): T {
   return storage.run(actor, fn);
 }
 
+/**
+ * Runs `fn` as nobody. Event listeners are observers: an event emitted while a tool runs
+ * must not make the listener's own waits count as that tool's (a listener calling
+ * `waitForIdle()` would otherwise be rejected as a circular wait of the tool).
+ */
+export function outsideActors<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 /** The actor and its owners, innermost first. */
 export function actorChain(actor: Actor | undefined): Actor[] {
   const chain: Actor[] = [];

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.js';
+import { outsideActors } from '../core/actor.js';
 import { Channel } from '../core/channel.js';
 import type { EventOf, SessionEvent, SessionEventMap, SessionEventName } from './types.js';
 
@@ -37,6 +38,9 @@ export class EventBus {
 
   emit<K extends SessionEventName>(type: K, payload: SessionEventMap[K]): EventOf<K> {
     const t = roundTime(this.#clock.now());
+    // session.closed is the last event: work that outlived close() (a tool that ignored its
+    // abort signal) finishes silently.
+    if (this.#ended) return { type, t, seq: -1, ...payload } as unknown as EventOf<K>;
     const event = { type, t, seq: this.#seq++, ...payload } as unknown as EventOf<K>;
     this.#recent.push(event);
     // Bounded: the UI and late subscribers need recent history, not all of it.
@@ -52,7 +56,7 @@ export class EventBus {
       for (let event = this.#pending.shift(); event; event = this.#pending.shift()) {
         for (const listener of [...this.#listeners]) {
           try {
-            listener(event);
+            outsideActors(() => listener(event));
           } catch {
             // A broken subscriber must not break the session; it only loses its own update.
           }

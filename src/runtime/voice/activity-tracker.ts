@@ -68,7 +68,12 @@ export class ActivityTracker {
 
   isIdle(): boolean {
     if (this.#userBusy()) return false;
-    for (const s of this.#speeches) if (s.state !== 'awaiting_tools') return false;
+    for (const s of this.#speeches) {
+      if (s.state === 'awaiting_tools') continue;
+      // A reply still waiting for its turn hook, which itself waits for the user.
+      if (s.state === 'queued' && this.#parked(s.id, 0)) continue;
+      return false;
+    }
     for (const actor of [...this.#tools, ...this.#hooks]) {
       if (!this.#parked(actor.label, 0)) return false;
     }
@@ -111,6 +116,8 @@ export class ActivityTracker {
     if (depth > 16) return false;
     for (const target of this.#waits.targetsOf(label)) {
       if (target.startsWith('task ')) return true;
+      const actor = [...this.#hooks, ...this.#tools].find((a) => a.label === target);
+      if (actor && this.#parked(target, depth + 1)) return true;
       const speech = [...this.#speeches].find((s) => s.id === target);
       if (speech && speech.state === 'awaiting_tools') {
         const tools = [...this.#tools].filter((t) => t.speechId === speech.id);

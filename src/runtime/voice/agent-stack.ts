@@ -137,11 +137,11 @@ export class AgentStack {
     this.#process();
   }
 
-  /** The agent's onUserTurnCompleted hook; the reply waits for it. */
-  runUserTurnHook(activity: Activity, turn: UserTurn): Promise<void> {
-    return this.#runHookAs(activity, 'onUserTurnCompleted', () =>
-      activity.agent.onUserTurnCompleted(turn),
-    );
+  /** The agent's onUserTurnCompleted hook; the reply waits for it (`label` names the wait). */
+  runUserTurnHook(activity: Activity, turn: UserTurn): { promise: Promise<void>; label: string } {
+    const hook = `onUserTurnCompleted (${turn.id})`;
+    const promise = this.#runHookAs(activity, hook, () => activity.agent.onUserTurnCompleted(turn));
+    return { promise, label: `${activity.agent.name}.${hook}` };
   }
 
   /** Runs an agent hook as an actor; failures become error events, never crashes. */
@@ -250,7 +250,7 @@ export class AgentStack {
     if (index < 0) return;
     this.#entries.splice(index, 1);
     this.#tasks.delete(request.task);
-    activity.scope.abort(new Error(`${request.task.name} completed`));
+    void activity.scope.close(new Error(`${request.task.name} completed`), this.#core.clock, 0);
     const durationMs = this.#core.clock.now() - activity.startedAt;
     if (outcome.ok) {
       this.#core.bus.emit('task.completed', {
@@ -283,7 +283,7 @@ export class AgentStack {
     if (this.#closed) return;
     const activity = this.#newActivity(agent, 'agent', this.#core.ids.next('agent'), undefined);
     this.#entries[0] = activity;
-    old.scope.abort(new Error(`handed off to ${agent.name}`));
+    void old.scope.close(new Error(`handed off to ${agent.name}`), this.#core.clock, 0);
     this.#core.history.add({
       type: 'agent_handoff',
       fromAgent: old.agent.name,

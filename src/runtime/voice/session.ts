@@ -42,6 +42,7 @@ export class AgentSession<UserData = unknown> {
   readonly #bus: EventBus;
   readonly #runs = new Set<SpeechRun>();
   readonly #input: UserInputPipeline;
+  readonly #inputScope: Scope;
   readonly #key = {};
   #lifecycle: Lifecycle = 'created';
   #closing: Promise<void> | undefined;
@@ -96,17 +97,21 @@ export class AgentSession<UserData = unknown> {
         .filter(([, m]) => m !== undefined)
         .map(([k, m]) => [k, m!.label]),
     );
+    this.#inputScope = scope.child('user input');
     this.#input = new UserInputPipeline({
       clock,
       bus,
-      scope: scope.child('user input'),
+      scope: this.#inputScope,
       input: options.input,
       vad: options.vad,
       stt: options.stt,
       turnDetection: resolved.turnDetection,
       interruption: resolved.interruption,
       speech: speechControls(core, this.#runs, () => this.#interruptAll(false, 'user_speech')),
+      busyChanged: () => tracker.changed(),
       commitTurn: (text, meta) => {
+        // Words that end after close() was called have nobody left to answer them.
+        if (this.closed) return;
         const eou = clock.now() - meta.endOfSpeechAt;
         const turn = this.#commitUserTurn(text, 'speech');
         bus.emit('metrics.eou', {
@@ -117,6 +122,8 @@ export class AgentSession<UserData = unknown> {
       },
     });
     tracker.setUserBusy(() => this.#input.busy);
+    // Any state change may end a busy spell (e.g. noise that ended without a turn).
+    bus.onAny(() => tracker.changed());
     new AgentStateTracker(bus, core.queue, this.#runs);
     if (clock instanceof VirtualClock) {
       scope.defer(clock.onQuiescent(() => this.#probeDeadlock()));
@@ -286,7 +293,7 @@ export class AgentSession<UserData = unknown> {
     allowInterruptions: boolean | undefined,
     addToHistory: boolean,
     userTurn?: { id: string; committedAt: number },
-    before?: Promise<void>,
+    before?: { promise: Promise<void>; label: string },
   ): SpeechHandle {
     this.#assertOpen();
     const actor = currentActor();
@@ -388,8 +395,12 @@ export class AgentSession<UserData = unknown> {
     this.#lifecycle = 'closing';
     const core = this.#core;
     this.#bus.emit('session.closing', { reason });
+    // No new user turns from here on: stop listening first.
+    void this.#inputScope.close(new SessionClosedError(), core.clock, core.options.closeTimeoutMs);
     core.stack.cancelAll('session closed');
-    const runs = this.#interruptAll(true, 'close');
+    this.#interruptAll(true, 'close');
+    // Also the speech an earlier interruption left settling: its done comes before closed.
+    const runs = [...this.#runs];
     core.queue.close();
     const bound = (p: Promise<unknown>) =>
       Promise.race([

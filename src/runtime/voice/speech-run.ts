@@ -34,8 +34,8 @@ export interface SpeechRequest {
   readonly addToHistory: boolean;
   readonly origin: Actor | undefined;
   readonly userTurn?: { readonly id: string; readonly committedAt: number };
-  /** Work to finish before generating (e.g. the agent's onUserTurnCompleted hook). */
-  readonly before?: Promise<void>;
+  /** Work to finish before generating (the agent's onUserTurnCompleted hook), and its name. */
+  readonly before?: { readonly promise: Promise<void>; readonly label: string };
 }
 
 /**
@@ -130,7 +130,17 @@ export class SpeechRun {
     this.#core.activity.speechStarted(this);
     this.#stepPlayouts[0] = deferred<void>();
     this.#machine.queue({ step: 0 });
-    this.#core.queue.enqueue(this);
+    const before = this.#req.before;
+    if (!before) {
+      this.#core.queue.enqueue(this);
+      return;
+    }
+    // A hook (onUserTurnCompleted) runs first. It may itself wait for speech, so this reply
+    // joins the queue only once the hook is done, never holding the output while it waits.
+    // The wait is recorded: if the hook waits for the user, so does this reply (idle).
+    void this.#core.waits.track(this.actor, [before.label], 'hook', before.promise).then(() => {
+      if (this.#machine.state === 'queued') this.#core.queue.enqueue(this);
+    });
   }
 
   /**
@@ -176,7 +186,6 @@ export class SpeechRun {
   /** Called by the queue when this speech gets the audio output. */
   async runStep(): Promise<void> {
     const step = this.#step;
-    if (step === 0 && this.#req.before) await this.#req.before;
     if (this.#stopped()) return;
     this.#machine.generate({ step });
     this.#textSlot = this.#core.history.reserve();
@@ -382,7 +391,9 @@ export class SpeechRun {
     }
     this.#textSlot?.close();
     this.#done.resolve();
-    this.#scope.abort(new InterruptedError(this.id));
+    // Closing (not only aborting) takes the speech out of the session's scope tree, so a
+    // finished turn can be garbage-collected; tools still running see their signal abort.
+    void this.#scope.close(new InterruptedError(this.id), this.#core.clock, 0);
     this.#core.activity.speechEnded(this);
   }
 

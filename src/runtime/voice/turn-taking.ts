@@ -23,6 +23,8 @@ interface Deps {
   readonly interruption: InterruptionOptions;
   readonly speech: SpeechControls;
   commitTurn(text: string, meta: { endOfSpeechAt: number; finalAt: number }): void;
+  /** `busy` changed without an event saying so. */
+  busyChanged(): void;
 }
 
 /**
@@ -40,14 +42,21 @@ export class TurnTaking {
   #cancelEndpoint: (() => void) | undefined;
   #cancelInterrupt: (() => void) | undefined;
   #cancelResume: (() => void) | undefined;
+  #cancelAwaitFinal: (() => void) | undefined;
   #longEnough = false;
 
   constructor(deps: Deps) {
     this.#d = deps;
   }
 
+  /**
+   * The user is mid-turn: speaking, a turn about to be committed, or words heard (an interim
+   * transcript) whose final transcript has not come yet (bounded by maxEndpointingDelayMs).
+   */
   get busy(): boolean {
-    return this.#speaking || this.#cancelEndpoint !== undefined;
+    return (
+      this.#speaking || this.#cancelEndpoint !== undefined || this.#cancelAwaitFinal !== undefined
+    );
   }
 
   onVAD(event: VADEvent): void {
@@ -72,6 +81,8 @@ export class TurnTaking {
       case 'final': {
         const text = event.text.trim();
         this.#interim = '';
+        this.#cancelAwaitFinal?.();
+        this.#cancelAwaitFinal = undefined;
         if (!text) return;
         this.#finals.push(text);
         this.#finalAt = this.#d.clock.now();
@@ -114,6 +125,15 @@ export class TurnTaking {
     this.#d.bus.emit('user.state', { state: 'listening' });
     const paused = this.#d.speech.pausedSpeechId;
     if (paused && this.#words() === 0) this.#armResume(paused);
+    if (this.#interim.trim() !== '') {
+      this.#cancelAwaitFinal = this.#d.clock.timer(
+        this.#d.turnDetection.maxEndpointingDelayMs,
+        () => {
+          this.#cancelAwaitFinal = undefined;
+          this.#d.busyChanged();
+        },
+      );
+    }
     this.#scheduleEndpoint();
   }
 
@@ -163,14 +183,33 @@ export class TurnTaking {
     const likelyDone = endOfTurn ? endOfTurn(this.#finals.join(' ')) : true;
     const wait = likelyDone ? minEndpointingDelayMs : maxEndpointingDelayMs;
     const delay = Math.max(0, wait - sinceEnd);
-    this.#cancelEndpoint = this.#d.clock.timer(delay, () => {
+    const commit = () => {
       this.#cancelEndpoint = undefined;
       const text = this.#finals.join(' ');
       this.#finals = [];
       this.#interim = '';
       this.#longEnough = false;
       this.#d.commitTurn(text, { endOfSpeechAt: this.#speechEndedAt, finalAt: this.#finalAt });
-    });
+    };
+    // The delay may already have passed (a late transcript): a timer would only add latency.
+    if (delay <= 0) commit();
+    else this.#cancelEndpoint = this.#d.clock.timer(delay, commit);
+  }
+
+  /** The session is closing: no turn may be committed from here on. */
+  stop(): void {
+    for (const cancel of [
+      this.#cancelEndpoint,
+      this.#cancelInterrupt,
+      this.#cancelResume,
+      this.#cancelAwaitFinal,
+    ]) {
+      cancel?.();
+    }
+    this.#cancelAwaitFinal = undefined;
+    this.#cancelEndpoint = undefined;
+    this.#cancelInterrupt = undefined;
+    this.#cancelResume = undefined;
   }
 
   #words(): number {

@@ -23,6 +23,7 @@ export interface UserInputDeps {
   readonly interruption: InterruptionOptions;
   readonly speech: SpeechControls;
   commitTurn(text: string, meta: { endOfSpeechAt: number; finalAt: number }): void;
+  busyChanged(): void;
 }
 
 const MAX_STAGE_RESTARTS = 5;
@@ -61,6 +62,7 @@ export class UserInputPipeline {
       return channel;
     };
     const ctx = { clock, signal: scope.signal };
+    scope.defer(() => this.#turns.stop());
     if (vad) {
       const frames = feed();
       void this.#consume(
