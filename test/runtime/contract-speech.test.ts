@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Agent, AgentTask, SessionClosedError, tool } from 'voxagent';
+import {
+  Agent,
+  AgentSession,
+  AgentTask,
+  SessionClosedError,
+  type SessionEvent,
+  tool,
+} from 'voxagent';
+import { FakeAudioOutput, FakeTTS, FakeUserSpeech, VirtualClock } from 'voxagent/testing';
 import { z } from 'zod';
-import { settle, startHarness } from './harness.js';
+import { drive, settle, startHarness } from './harness.js';
 
 const quiet = () => new Agent({ name: 'A', instructions: 'x' });
 
@@ -283,6 +291,30 @@ describe('parameters are validated', () => {
       'playoutSettleMs must be a number ≥ 0',
     );
     expect(z).toBeDefined();
+  });
+});
+
+describe('barge-in with a VAD and no speech-to-text', () => {
+  it('speech longer than the minimum interrupts at once (no words can confirm a pause)', async () => {
+    const clock = new VirtualClock({ autoAdvance: false });
+    const user = new FakeUserSpeech([{ startMs: 1000, endMs: 2500 }]);
+    const output = new FakeAudioOutput(clock);
+    const session = new AgentSession({
+      clock,
+      vad: user,
+      tts: new FakeTTS({ msPerChar: 60 }),
+      output,
+    });
+    const events: SessionEvent[] = [];
+    session.onAny((e) => events.push(e));
+    await session.start({ agent: quiet() });
+    const handle = session.say('A long announcement that the caller talks over after one second.');
+    await drive(clock, handle.waitForPlayout());
+    expect(handle.endReason).toBe('interrupted');
+    const interrupted = events.find((e) => e.type === 'speech.interrupted');
+    expect(interrupted).toMatchObject({ t: 1500, by: 'user_speech' });
+    expect(events.some((e) => e.type === 'speech.paused')).toBe(false);
+    await drive(clock, session.close());
   });
 });
 

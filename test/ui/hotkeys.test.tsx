@@ -46,6 +46,12 @@ describe('hotkeys', () => {
     expect(app.frame()).not.toContain('you ›');
   });
 
+  test('a hotkey and its text in one chunk: t opens the line and the rest is typed', async () => {
+    const app = mountApp();
+    await app.press(`twhat programs?${ENTER}`);
+    expect(app.controller.sendText).toHaveBeenCalledWith('what programs?');
+  });
+
   test('keys arriving before a redraw still see the line just opened', async () => {
     const app = mountApp();
     app.stdin.write('t');

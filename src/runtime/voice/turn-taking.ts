@@ -17,6 +17,8 @@ export interface SpeechControls {
 }
 
 interface Deps {
+  /** An STT is listening: words can confirm or dismiss a pause. */
+  readonly transcribes: boolean;
   readonly clock: Clock;
   readonly bus: EventBus;
   readonly turnDetection: TurnDetectionOptions;
@@ -146,8 +148,9 @@ export class TurnTaking {
       this.#d.speech.interruptForUser('user_speech');
       return;
     }
-    // Only sound so far: hold the speech if we can, so noise costs nothing.
-    if (resumeFalseInterruption && this.#d.speech.pauseCurrent()) return;
+    // Only sound so far: hold the speech if we can, so noise costs nothing — but only when an
+    // STT can tell words from noise; with the VAD alone, speech long enough interrupts.
+    if (resumeFalseInterruption && this.#d.transcribes && this.#d.speech.pauseCurrent()) return;
     this.#d.speech.interruptForUser('user_speech');
   }
 

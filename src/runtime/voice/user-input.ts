@@ -40,7 +40,7 @@ export class UserInputPipeline {
 
   constructor(deps: UserInputDeps) {
     this.#deps = deps;
-    this.#turns = new TurnTaking(deps);
+    this.#turns = new TurnTaking({ ...deps, transcribes: deps.stt !== undefined });
   }
 
   /** Someone is speaking, or a turn is about to be committed. */

@@ -24,12 +24,12 @@ export function useHotkeys(store: UiStore, controller: ConsoleController, isActi
           store,
           controller,
         );
-      // Pasted text (or a terminal driver such as tmux) can deliver "text⏎" as one chunk.
-      if (input.length > 1 && /[\r\n]/.test(input)) {
-        for (const part of input.split(/(\r\n|\r|\n)/)) {
-          if (part === '') continue;
-          if (/^[\r\n]+$/.test(part)) press('', true);
-          else press(part, false);
+      // Several keys can arrive in one read (a paste, a busy terminal, tmux): each character
+      // is a key of its own, so `t` still opens the line and the rest is typed into it.
+      if (input.length > 1) {
+        for (const ch of input.replace(/\r\n/g, '\r')) {
+          if (ch === '\r' || ch === '\n') press('', true);
+          else press(ch, false);
         }
         return;
       }

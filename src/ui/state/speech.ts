@@ -129,6 +129,8 @@ function applyToItem(item: SpeechItem, e: SessionEvent): SpeechItem {
     case 'speech.generating':
       return { ...stopPlaying(item, e.t), state: e.state, step: e.step };
     case 'speech.text':
+      // A say() announces its whole text at creation; its text event repeats it.
+      if (item.source === 'say' && item.text !== '') return item;
       return appendText(item, e.step, e.delta);
     case 'speech.segment':
       return {

@@ -25,6 +25,14 @@ const run = (events: SessionEvent[]) => fold(speechQueueReducer, initialSpeechQu
 const only = (events: SessionEvent[]) => run(events).items[0]!;
 
 describe('speech queue reducer', () => {
+  test('a say() shows its text once, though its text event repeats it', () => {
+    const item = only([
+      created('s9', 0, 'One moment please.'),
+      ev('speech.text', 5, { speechId: 's9', step: 0, delta: 'One moment please.' }),
+    ]);
+    expect(item.text).toBe('One moment please.');
+  });
+
   const playing = [
     created('s1', 0),
     ev('speech.queued', 0, { speechId: 's1', step: 0, state: 'queued' }),
