@@ -1,5 +1,7 @@
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { EspeakTTS } from '../../src/audio/espeak-tts.js';
+import { EspeakWorkerClient } from '../../src/audio/espeak-worker-client.js';
 import { rms } from '../../src/audio/pcm.js';
 import { parseWav } from '../../src/audio/wav.js';
 import { frameDurationMs } from '../../src/runtime/audio/frame.js';
@@ -76,6 +78,73 @@ describe('EspeakTTS', () => {
       if (frames === 3) abort.abort();
     }
     expect(frames).toBe(3);
+  });
+
+  it('keeps the event loop responsive while it synthesises (the WASM runs in a worker)', async () => {
+    const tts = new EspeakTTS();
+    // Worker start-up and the WASM compile are not what this measures.
+    await tts.warmUp();
+    const long =
+      'Hi, this is the gaming club front desk. We have many programs for children of all ages, ' +
+      'from six to eighteen, on weekdays and on weekends, with coaches who love games.';
+    let last = performance.now();
+    const gaps: number[] = [];
+    const beat = () => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+    };
+    // Each piece needs a fresh WASM instance (0.1–1 s of CPU here): on the event loop,
+    // that would hold this 20 ms interval back for as long, three times over.
+    const timer = setInterval(beat, 20);
+    let audio: SynthesizedAudio[];
+    try {
+      audio = await collect(tts, [long, `${long} Again.`, `${long} And once more.`]);
+    } finally {
+      clearInterval(timer);
+    }
+    beat();
+    expect(new Set(audio.map((a) => a.textIndex))).toEqual(new Set([0, 1, 2]));
+    expect(durationMs(audio)).toBeGreaterThan(15_000);
+    // Bounds, not timings: < 100 ms between beats, with one exception allowed (< 250 ms),
+    // because an idle Node process on a loaded 2-core machine alone sees up to ~90 ms.
+    expect(Math.max(...gaps)).toBeLessThan(250);
+    expect(gaps.filter((gap) => gap >= 100).length).toBeLessThanOrEqual(1);
+    expect(gaps.length).toBeGreaterThan(1);
+  });
+
+  it('reads and requests the next piece while the current one is still being consumed', async () => {
+    const tts = new EspeakTTS();
+    let pulled = 0;
+    async function* source() {
+      for (const text of ['First piece.', 'Second piece.']) {
+        pulled++;
+        yield text;
+      }
+    }
+    const seen: number[] = [];
+    for await (const audio of tts.synthesize(source(), context())) {
+      if (seen.length === 0) {
+        // Still at piece 0's first frame: the second piece is already on its way.
+        const deadline = performance.now() + 5000;
+        while (pulled < 2 && performance.now() < deadline)
+          await new Promise((r) => setTimeout(r, 5));
+        expect(pulled).toBe(2);
+      }
+      if (seen.at(-1) !== audio.textIndex) seen.push(audio.textIndex);
+    }
+    expect(seen).toEqual([0, 1]);
+  });
+
+  it('fails what is pending when its worker stops, and starts a new worker for the next request', async () => {
+    const client = new EspeakWorkerClient();
+    const request = { text: 'Hello there.', args: ['-v', 'en-us'], sampleRate: 16000 };
+    const failed = expect(client.synthesize(request)).rejects.toThrow(/closed/);
+    await client.close();
+    await failed;
+    const pcm = await client.synthesize(request);
+    expect(rms(pcm)).toBeGreaterThan(0.02);
+    await client.close();
   });
 
   it('fails with a ProviderError that names espeak for an unknown voice', async () => {
