@@ -41,6 +41,11 @@ export function runChild<T>(
   });
 }
 
+function withoutCI(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CI: _ci, ...rest } = env;
+  return rest;
+}
+
 /** Wall time of a whole process from spawn to exit, in ms; rejects on a non-zero exit. */
 export function timeProcess(
   args: string[],
@@ -51,7 +56,8 @@ export function timeProcess(
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: '', FORCE_COLOR: '0' },
+      // Ink withholds its output under any CI variable (even empty): remove it.
+      env: { ...withoutCI(process.env), FORCE_COLOR: '0' },
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
     let err = '';

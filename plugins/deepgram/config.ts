@@ -1,6 +1,9 @@
 import { DeepgramClient } from '@deepgram/sdk';
 import type { ErrorScope } from '../shared/errors.js';
-import { requireKey } from '../shared/keys.js';
+import type { DeepgramRole } from './keys.js';
+import { requireDeepgramKey } from './keys.js';
+
+export { DEEPGRAM_OFFLINE_ALTERNATIVES, type DeepgramRole, requireDeepgramKey } from './keys.js';
 
 export const DEEPGRAM_DEFAULT_BASE_URL = 'wss://api.deepgram.com';
 
@@ -16,22 +19,6 @@ export interface DeepgramConnectionOptions {
   readonly connectTimeoutSeconds?: number;
   /** Where to read the variables from (defaults to `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
-export type DeepgramRole = 'stt' | 'tts';
-
-/** What to use instead when there is no key (the CLI's offline choices). */
-export const DEEPGRAM_OFFLINE_ALTERNATIVES: Record<DeepgramRole, string> = {
-  stt: 'type your turns instead (--stt none, offline)',
-  tts: 'use --tts espeak (offline)',
-};
-
-/** The key from `DEEPGRAM_API_KEY`, or a UsageError naming the variable and the offline way. */
-export function requireDeepgramKey(
-  role: DeepgramRole = 'stt',
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string {
-  return requireKey('DEEPGRAM_API_KEY', DEEPGRAM_OFFLINE_ALTERNATIVES[role], env);
 }
 
 export interface DeepgramConnection {

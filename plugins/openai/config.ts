@@ -10,7 +10,10 @@ import {
   statusError,
   timeoutError,
 } from '../shared/errors.js';
-import { requireKey } from '../shared/keys.js';
+import type { OpenAIRole } from './keys.js';
+import { requireOpenAIKey } from './keys.js';
+
+export { OPENAI_OFFLINE_ALTERNATIVES, type OpenAIRole, requireOpenAIKey } from './keys.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -21,23 +24,6 @@ export interface OpenAIConnectionOptions {
   readonly baseURL?: string;
   /** Where to read the variables from (defaults to `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
-export type OpenAIRole = 'llm' | 'tts' | 'stt';
-
-/** What to use instead when there is no key (the CLI's offline choices). */
-export const OPENAI_OFFLINE_ALTERNATIVES: Record<OpenAIRole, string> = {
-  llm: 'use --llm demo (offline)',
-  tts: 'use --tts espeak (offline)',
-  stt: 'type your turns instead (--stt none, offline)',
-};
-
-/** The key from `OPENAI_API_KEY`, or a UsageError naming the variable and the offline way. */
-export function requireOpenAIKey(
-  role: OpenAIRole = 'llm',
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string {
-  return requireKey('OPENAI_API_KEY', OPENAI_OFFLINE_ALTERNATIVES[role], env);
 }
 
 export interface OpenAIConnection {

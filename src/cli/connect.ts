@@ -85,7 +85,6 @@ async function runConnect(
     onSession: (session) => wireRoom(session, conn, logger),
     ...(flags.record !== undefined ? { record: flags.record } : {}),
     logger,
-    models,
     notes: [roomNote()],
   });
   const refresh = () => live.setNotes([roomNote()]);
@@ -125,7 +124,7 @@ async function runConnect(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await live.start(agent);
+    await live.start(agent, models);
     const code = await live.exited;
     await conn.close();
     if (code !== 0) console.error(`voxagent: ${lastError ?? 'the room connection ended'}`);

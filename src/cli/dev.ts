@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../runtime/core/errors.js';
 import type { LogLevel } from '../ui/types.js';
 import { loadAgentModule } from './agent-bundle.js';
 import { AgentWatcher } from './agent-watcher.js';
 import { type AudioLink, LiveConsole } from './live-console.js';
 import { Logger } from './logger.js';
-import { chooseModels, type ProviderFlags } from './providers.js';
+import { checkProviderKeys, chooseModels, type ProviderFlags } from './providers.js';
 
 export interface DevFlags extends ProviderFlags {
   text?: boolean;
@@ -28,38 +29,44 @@ export function packageRoot(): string {
 /** `voxagent dev [agent-file]`: console mode over the microphone and speakers (or text). */
 export async function devCommand(agentFile: string | undefined, flags: DevFlags): Promise<number> {
   const file = agentFile ?? join(packageRoot(), 'examples', 'front-desk.ts');
+  // Mistakes on the command line fail at once, before any screen: one line, exit 2.
+  if (!existsSync(file)) throw new UsageError(`agent file not found: ${agentFile ?? file}`);
+  await checkProviderKeys(flags);
   const logger = new Logger({
     name: 'dev',
     level: flags.logLevel ?? 'info',
     secrets: [process.env.OPENAI_API_KEY, process.env.DEEPGRAM_API_KEY],
   });
-  const agent = await loadAgentModule(file);
-  const models = await chooseModels(flags, agent.demo);
   const live = new LiveConsole({
     title: 'voxagent dev',
     mode: flags.text ? 'text' : 'audio',
     openAudio: () => openDevices(flags, logger),
     ...(flags.record !== undefined ? { record: flags.record } : {}),
     logger,
-    models,
   });
-  const watcher = new AgentWatcher((changed) => {
-    loadAgentModule(file)
-      .then(async (next) => {
-        watcher.watch(next.files);
-        // The new module may ship a different demo model: choose again.
-        return live.reload(next, changed, await chooseModels(flags, next.demo));
-      })
-      .catch((err: unknown) =>
-        live.showLoadError(err instanceof Error ? err.message : String(err)),
-      );
-  });
-  if (flags.watch !== false) watcher.watch(agent.files);
+  // First paint before the agent is built (bundling starts esbuild's own process).
+  live.show();
+  /** Builds the agent and picks its models; a problem is shown in place, the tool stays up. */
+  const load = async (changed?: string) => {
+    try {
+      const agent = await loadAgentModule(file);
+      if (flags.watch !== false) watcher.watch(agent.files);
+      // The module may ship a different demo model after an edit: choose again.
+      const models = await chooseModels(flags, agent.demo);
+      if (changed && live.started) await live.reload(agent, changed, models);
+      else await live.start(agent, models);
+    } catch (err) {
+      live.showLoadError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  const watcher = new AgentWatcher((changed) => void load(changed));
+  // Until the first build succeeds, watch the agent file itself so a fix is picked up.
+  if (flags.watch !== false) watcher.watch([resolve(file)]);
   const onSignal = () => void live.quit(0);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await live.start(agent);
+    void load();
     const code = await live.exited;
     exitSoon(code);
     return code;

@@ -33,7 +33,6 @@ export interface LiveConsoleOptions {
   readonly onSession?: (session: AgentSession) => void;
   readonly record?: string;
   readonly logger: Logger;
-  readonly models: ChosenModels;
   /** Extra header notes (e.g. the room and connection state for `connect`). */
   readonly notes?: string[];
 }
@@ -47,7 +46,7 @@ export class LiveConsole {
   readonly #o: LiveConsoleOptions;
   readonly #logger: Logger;
   #agent: LoadedAgent | undefined;
-  #models: ChosenModels;
+  #models: ChosenModels | undefined;
   #mode: InputMode;
   #muted = false;
   #audio: AudioLink | undefined;
@@ -63,12 +62,11 @@ export class LiveConsole {
   constructor(options: LiveConsoleOptions) {
     this.#o = options;
     this.#logger = options.logger;
-    this.#models = options.models;
     this.#mode = options.mode;
     this.#header = {
       title: options.title,
       agentName: 'loading…',
-      models: options.models.choices,
+      models: [],
       mode: options.mode,
       notes: [...(options.notes ?? [])],
       logFile: options.logger.path,
@@ -82,10 +80,22 @@ export class LiveConsole {
     return this.#session;
   }
 
-  /** Shows the screen at once (first paint), then opens audio and starts the session. */
-  async start(agent: LoadedAgent): Promise<void> {
+  /** Draws the screen at once (first paint), before anything slow is loaded. */
+  show(): void {
+    if (!this.#screen) this.#render();
+  }
+
+  get started(): boolean {
+    return this.#models !== undefined;
+  }
+
+  /** Opens audio and starts the session with the loaded agent and its models. */
+  async start(agent: LoadedAgent, models: ChosenModels): Promise<void> {
     this.#agent = agent;
-    this.#render();
+    this.#models = models;
+    this.#header = { ...this.#header, models: models.choices, loadError: undefined };
+    this.show();
+    this.#screen?.setHeader({ models: models.choices, loadError: undefined });
     await this.#openAudio();
     await this.#startSession();
   }
@@ -167,8 +177,8 @@ export class LiveConsole {
 
   async #startSession(): Promise<void> {
     const agentModule = this.#agent;
-    if (!agentModule || this.#quitting) return;
     const models = this.#models;
+    if (!agentModule || !models || this.#quitting) return;
     const clock = new RealClock();
     const audio = this.#mode === 'audio' ? this.#audio : undefined;
     const output = audio?.output ?? new ClockedOutput(clock, { label: 'text mode (no speakers)' });

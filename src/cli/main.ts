@@ -39,7 +39,9 @@ export async function main(argv: string[]): Promise<number> {
       'A voice-agent runtime that cannot deadlock, with a live console for its speech queue',
     )
     .version(pkg.version)
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Before any subcommand exists: subcommands copy this setting when they are created.
+    .exitOverride();
 
   providerOptions(
     program
@@ -101,7 +103,6 @@ export async function main(argv: string[]): Promise<number> {
       code = await devicesCommand();
     });
 
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return code;

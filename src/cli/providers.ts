@@ -150,3 +150,23 @@ export function parseChoice<T extends string>(
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
 }
+
+/**
+ * Refuses, before anything heavy loads, a provider asked for by name whose key is missing:
+ * one line naming the variable and the offline alternative (exit code 2).
+ */
+export async function checkProviderKeys(
+  flags: ProviderFlags,
+  env: Env = process.env,
+): Promise<void> {
+  const needsOpenAI = flags.llm === 'openai' || flags.tts === 'openai' || flags.stt === 'openai';
+  const needsDeepgram = flags.tts === 'deepgram' || flags.stt === 'deepgram';
+  if (needsOpenAI) {
+    const { requireOpenAIKey } = await import('../../plugins/openai/keys.js');
+    requireOpenAIKey(flags.llm === 'openai' ? 'llm' : flags.tts === 'openai' ? 'tts' : 'stt', env);
+  }
+  if (needsDeepgram) {
+    const { requireDeepgramKey } = await import('../../plugins/deepgram/keys.js');
+    requireDeepgramKey(flags.stt === 'deepgram' ? 'stt' : 'tts', env);
+  }
+}

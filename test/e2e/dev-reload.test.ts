@@ -96,6 +96,20 @@ describe.skipIf(missing !== null)('voxagent dev in a terminal', () => {
     expect(await p.exitCode(3000)).toBe(0);
   }, 90_000);
 
+  it('an agent broken at start is shown in place, and fixing it starts the session', async () => {
+    writeFileSync(join(dir, 'agent.ts'), `${agentSource('Reloader')}\nexport const broken = ;\n`);
+    const p = start('agent.ts');
+    await p.waitFor((s) => /agent\.ts:\d+:\d+/.test(s), 15_000, 'the error in place');
+    writeFileSync(join(dir, 'agent.ts'), agentSource('Repaired'));
+    await p.waitFor(
+      (s) => s.includes('agent Repaired') && s.includes('running'),
+      15_000,
+      'the session',
+    );
+    p.keys('q');
+    expect(await p.exitCode(3000)).toBe(0);
+  }, 60_000);
+
   it('--record writes a session file that voxagent replay passes', async () => {
     const file = join(dir, 'recorded.yaml');
     const p = start(`agent.ts --record ${file}`);

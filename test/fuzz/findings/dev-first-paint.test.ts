@@ -17,13 +17,19 @@ import { describe, expect, it } from 'vitest';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const built = existsSync(join(root, 'dist/src/cli/main.js'));
 
+function withoutCI(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CI: _ci, ...rest } = env;
+  return rest;
+}
+
 function firstOutputMs(): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, ['bin/voxagent.js', 'dev', '--text'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: '', FORCE_COLOR: '0' },
+      // Ink withholds its output under any CI variable (even empty): remove it.
+      env: { ...withoutCI(process.env), FORCE_COLOR: '0' },
     });
     const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.stdout.once('data', () => {
@@ -36,7 +42,7 @@ function firstOutputMs(): Promise<number> {
 }
 
 describe.skipIf(!built)('finding: dev --text first paint', () => {
-  it.fails('paints its first screen within 600 ms (best of 3)', async () => {
+  it('paints its first screen within 600 ms (best of 3)', async () => {
     const times = [await firstOutputMs(), await firstOutputMs(), await firstOutputMs()];
     expect(Math.min(...times)).toBeLessThanOrEqual(600);
   }, 60_000);
