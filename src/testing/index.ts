@@ -1,3 +1,17 @@
+// Session replays for tests: replay a file or an inline script and assert on the result.
+export {
+  eventsHash,
+  eventsToJsonl,
+  type ReplayOptions,
+  type ReplayResult,
+  runSessionFile,
+  runSessionScript,
+  runSessionText,
+  SessionFileError,
+  SessionRecorder,
+  type SessionScript,
+  toChromeTrace,
+} from '../replay/index.js';
 export { VirtualClock } from '../runtime/clock/virtual-clock.js';
 export {
   FakeAudioOutput,
