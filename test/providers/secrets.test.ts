@@ -39,7 +39,7 @@ it('the key is in no event, log line, recording, JSONL, trace or screen', async 
   const session = new AgentSession({
     llm: recorder.wrapLLM(new OpenAILLM({ apiKey: SECRET_KEY, baseURL: server.url })),
     tts: recorder.wrapTTS(new OpenAITTS({ apiKey: SECRET_KEY, baseURL: server.url })),
-    llmRetry: { attempts: 0 },
+    retry: { attempts: 0 },
   });
   const events: SessionEvent[] = [];
   session.onAny((e) => {

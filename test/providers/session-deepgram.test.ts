@@ -159,7 +159,7 @@ describe('session over Deepgram STT + TTS', () => {
     expect(JSON.stringify(events)).not.toContain(SECRET_KEY);
   });
 
-  it('a TTS close mid-reply fails that turn only', async () => {
+  it('a TTS connection closing before any audio is retried and the turn plays', async () => {
     deepgram.listen({
       steps: [
         { atMs: 0, send: speechStarted(0) },
@@ -170,6 +170,27 @@ describe('session over Deepgram STT + TTS', () => {
       ],
     });
     deepgram.speak({ closeAfterFlushes: 0, closeCode: 1011 });
+    openai.chat({ type: 'reply', text: ['Hi.'] });
+    await startSession(microphone(0));
+    const done = await next('speech.done');
+    expect(done).toMatchObject({ reason: 'completed', spokenText: 'Hi.' });
+    expect(events.find((e) => e.type === 'warning')).toMatchObject({ code: 'provider_retry' });
+    expect(events.some((e) => e.type === 'error')).toBe(false);
+    expect(JSON.stringify(events)).not.toContain(SECRET_KEY);
+  });
+
+  it('a TTS close mid-reply (after audio was heard) fails that turn only', async () => {
+    deepgram.listen({
+      steps: [
+        { atMs: 0, send: speechStarted(0) },
+        {
+          atMs: 0,
+          send: results('hello', { start: 0, duration: 0.5, isFinal: true, speechFinal: true }),
+        },
+      ],
+    });
+    // 600 ms of audio, cut after 300 ms: frames have reached the output.
+    deepgram.speak({ closeAfterFlushes: 0, closeCode: 1011, closeMidAudio: true, msPerChar: 200 });
     openai.chat({ type: 'reply', text: ['Hi.'] });
     const s = await startSession(microphone(0));
     const failed = await next('speech.done');

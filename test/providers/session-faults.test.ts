@@ -45,7 +45,7 @@ async function startSession(
   const s = new AgentSession({
     llm: new OpenAILLM({ apiKey: SECRET_KEY, baseURL, firstTokenTimeoutMs }),
     tts: new OpenAITTS({ apiKey: SECRET_KEY, baseURL }),
-    llmRetry: { attempts: 0 },
+    retry: { attempts: 0 },
     ...options,
   });
   s.onAny((e) => events.push(e));
@@ -144,14 +144,14 @@ describe('session over the OpenAI plugins: LLM faults', () => {
   }
 
   it('a retryable failure before any output is retried by the runtime, honouring retry-after', async () => {
-    const s = await startSession(server.url, { llmRetry: { attempts: 1, baseDelayMs: 5000 } });
+    const s = await startSession(server.url, { retry: { attempts: 1, baseDelayMs: 5000 } });
     server.chat(
       { type: 'status', status: 429, retryAfter: '0.05' },
       { type: 'reply', text: ['Fine.'] },
     );
     const done = await turn(s, 'hello');
     expect(done.filter((e) => e.type === 'error')).toEqual([]);
-    expect(done.find((e) => e.type === 'warning')).toMatchObject({ code: 'llm_retry' });
+    expect(done.find((e) => e.type === 'warning')).toMatchObject({ code: 'provider_retry' });
     expect(done.find((e) => e.type === 'speech.done')).toMatchObject({
       reason: 'completed',
       spokenText: 'Fine.',

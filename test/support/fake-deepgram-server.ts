@@ -33,6 +33,8 @@ export type SpeakScript =
       /** After this many Flushed, close with `closeCode` on the next Flush. */
       readonly closeAfterFlushes?: number;
       readonly closeCode?: number;
+      /** With closeAfterFlushes: send half of that reply's audio first, then close. */
+      readonly closeMidAudio?: boolean;
       /** After this many Flushed, answer the next Flush with text that is not JSON. */
       readonly malformedAfterFlushes?: number;
     }
@@ -105,8 +107,20 @@ export function tonePcm(samples: number, sampleRate: number): Buffer {
   return out;
 }
 
+/** One message the server sent, as seen by `FakeDeepgramServer.onSend`. */
+export interface SentMessage {
+  /** `/v1/listen` or `/v1/speak`. */
+  readonly path: string;
+  /** `performance.now()` just before the message was handed to the socket. */
+  readonly at: number;
+  /** JSON text, or a piece of audio. */
+  readonly data: string | Buffer;
+}
+
 export class FakeDeepgramServer {
   readonly connections: RecordedConnection[] = [];
+  /** Measurement hook (benchmarks): called after each scripted result or audio message. */
+  onSend: ((sent: SentMessage) => void) | undefined;
   readonly #http: Server;
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #listen: ListenScript[] = [];
@@ -206,6 +220,12 @@ export class FakeDeepgramServer {
     this.#changes.emit('change');
   }
 
+  #send(ws: WebSocket, path: string, data: string | Buffer): void {
+    const at = performance.now();
+    ws.send(data);
+    this.onSend?.({ path, at, data });
+  }
+
   #serveListen(
     ws: WebSocket,
     record: RecordedConnection,
@@ -217,8 +237,8 @@ export class FakeDeepgramServer {
       const receivedMs = (record.audioBytes / 2 / rate) * 1000;
       while (steps.length > 0 && steps[0]!.atMs <= receivedMs && ws.readyState === ws.OPEN) {
         const step = steps.shift()!;
-        if ('send' in step) ws.send(JSON.stringify(step.send));
-        else if ('raw' in step) ws.send(step.raw);
+        if ('send' in step) this.#send(ws, record.path, JSON.stringify(step.send));
+        else if ('raw' in step) this.#send(ws, record.path, step.raw);
         else ws.close(step.close, step.reason ?? '');
       }
     };
@@ -278,6 +298,10 @@ export class FakeDeepgramServer {
       if (message.type === 'Close') ws.close(1000);
       if (message.type !== 'Flush') return;
       if (script.closeAfterFlushes === flushes) {
+        if (script.closeMidAudio) {
+          const samples = Math.round((buffered.length * (script.msPerChar ?? 10) * rate) / 1000);
+          this.#send(ws, record.path, tonePcm(samples, rate).subarray(0, samples));
+        }
         ws.close(script.closeCode ?? 1011, 'fake failure');
         return;
       }
@@ -288,8 +312,10 @@ export class FakeDeepgramServer {
       const samples = Math.round((buffered.length * (script.msPerChar ?? 10) * rate) / 1000);
       const pcm = tonePcm(samples, rate);
       // Odd-sized binary messages, so samples straddle them as they can for real.
-      for (let at = 0; at < pcm.length; at += 3001) ws.send(pcm.subarray(at, at + 3001));
-      ws.send(JSON.stringify({ type: 'Flushed', sequence_id: flushes }));
+      for (let at = 0; at < pcm.length; at += 3001) {
+        this.#send(ws, record.path, pcm.subarray(at, at + 3001));
+      }
+      this.#send(ws, record.path, JSON.stringify({ type: 'Flushed', sequence_id: flushes }));
       flushes++;
       buffered = '';
     });

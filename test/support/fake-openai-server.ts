@@ -54,6 +54,15 @@ export type SpeechStep =
 
 export type TranscriptionStep = { readonly type: 'text'; readonly text: string } | HttpFault;
 
+/** One body write, as seen by `FakeOpenAIServer.onWrite` (benchmarks time the plugins). */
+export interface BodyWrite {
+  readonly path: string;
+  /** `performance.now()` just before the write was handed to the socket. */
+  readonly at: number;
+  /** An SSE data line's payload (chunk JSON or `[DONE]`), or a piece of PCM. */
+  readonly data: string | Buffer;
+}
+
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
@@ -84,6 +93,8 @@ export function speechSamples(input: string, msPerChar = 10): number {
 
 export class FakeOpenAIServer {
   readonly requests: RecordedRequest[] = [];
+  /** Measurement hook: called after each chat line or speech chunk is written. */
+  onWrite: ((write: BodyWrite) => void) | undefined;
   readonly #server: Server;
   readonly #chat: ChatStep[] = [];
   readonly #speech: SpeechStep[] = [];
@@ -239,7 +250,11 @@ export class FakeOpenAIServer {
     for (const [i, line] of lines.entries()) {
       if (step.type === 'reply' && step.holdAfter === i) await this.#hold();
       // Wait for each write to flush, so a cut comes after the data, as on a real network.
-      await new Promise<void>((resolve) => res.write(`data: ${line}\n\n`, () => resolve()));
+      await new Promise<void>((resolve) => {
+        const at = performance.now();
+        res.write(`data: ${line}\n\n`, () => resolve());
+        this.onWrite?.({ path: req.path, at, data: line });
+      });
     }
     if (step.type === 'cut') res.socket?.destroy();
     else res.end();
@@ -266,7 +281,10 @@ export class FakeOpenAIServer {
       ) {
         await this.#hold();
       }
-      res.write(pcm.subarray(at, Math.min(pcm.length, at + 1001)));
+      const piece = pcm.subarray(at, Math.min(pcm.length, at + 1001));
+      const writtenAt = performance.now();
+      res.write(piece);
+      this.onWrite?.({ path: req.path, at: writtenAt, data: piece });
     }
     res.end();
   }

@@ -2,6 +2,7 @@ import type { AudioFrame } from '../audio/frame.js';
 import { frameDurationMs } from '../audio/frame.js';
 import type { Clock } from '../clock/clock.js';
 import { Channel } from '../core/channel.js';
+import { Replayable } from '../core/replayable.js';
 import type { EventBus } from '../events/emitter.js';
 import { ProviderError } from '../models/context.js';
 import type { LLM, LLMRequest, LLMToolCall } from '../models/llm.js';
@@ -120,15 +121,10 @@ async function* chatWithRetry(llm: LLM, request: LLMRequest, io: StepIO) {
       }
       return;
     } catch (err) {
-      const retryable = err instanceof ProviderError && err.details.retryable === true;
-      if (yielded || !retryable || attempt >= io.retry.attempts || io.signal.aborted) throw err;
-      const delay = err.details.retryAfterMs ?? io.retry.baseDelayMs * 2 ** attempt;
-      io.bus.emit('warning', {
-        code: 'llm_retry',
-        message: `${err.provider}: ${err.message}; retrying in ${delay} ms (attempt ${attempt + 2})`,
-        speechId: io.speechId,
-      });
-      await io.clock.sleep(delay, io.signal);
+      if (yielded || !isRetryable(err) || attempt >= io.retry.attempts || io.signal.aborted) {
+        throw err;
+      }
+      await retryPause(err, attempt, io);
     }
   }
 }
@@ -148,23 +144,36 @@ async function speakText(text: Channel<string>, pieces: Piece[], io: StepIO): Pr
   let characters = 0;
   let audioMs = 0;
   let current = -1;
-  const counted = countCharacters(text, (n) => {
-    characters += n;
-  });
-  for await (const audio of tts.synthesize(counted, { clock: io.clock, signal: io.signal })) {
-    if (firstAt === undefined) {
-      firstAt = io.clock.now();
-      io.onFirstAudio();
+  // Text is kept so that a synthesis that fails before any audio can be asked again.
+  const replayable = new Replayable(text);
+  for (let attempt = 0; ; attempt++) {
+    characters = 0;
+    const counted = countCharacters(replayable.read(), (n) => {
+      characters += n;
+    });
+    try {
+      for await (const audio of tts.synthesize(counted, { clock: io.clock, signal: io.signal })) {
+        if (firstAt === undefined) {
+          firstAt = io.clock.now();
+          io.onFirstAudio();
+        }
+        if (audio.textIndex !== current) {
+          emitSegment(io, pieces, current);
+          current = audio.textIndex;
+        }
+        const ms = frameDurationMs(audio.frame);
+        const piece = pieces[audio.textIndex];
+        if (piece) piece.audioMs += ms;
+        audioMs += ms;
+        await io.segment.push(audio.frame);
+      }
+      break;
+    } catch (err) {
+      // Only while nothing was heard: a repeat after audio would say things twice.
+      if (firstAt !== undefined || !isRetryable(err) || attempt >= io.retry.attempts) throw err;
+      if (io.signal.aborted) throw err;
+      await retryPause(err, attempt, io);
     }
-    if (audio.textIndex !== current) {
-      emitSegment(io, pieces, current);
-      current = audio.textIndex;
-    }
-    const ms = frameDurationMs(audio.frame);
-    const piece = pieces[audio.textIndex];
-    if (piece) piece.audioMs += ms;
-    audioMs += ms;
-    await io.segment.push(audio.frame);
   }
   emitSegment(io, pieces, current);
   const end = io.clock.now();
@@ -220,4 +229,19 @@ async function* countCharacters(
     count(piece.length);
     yield piece;
   }
+}
+
+function isRetryable(err: unknown): err is ProviderError {
+  return err instanceof ProviderError && err.details.retryable === true;
+}
+
+/** Waits before the next attempt (retry-after, else exponential backoff) and says so. */
+async function retryPause(err: ProviderError, attempt: number, io: StepIO): Promise<void> {
+  const delay = err.details.retryAfterMs ?? io.retry.baseDelayMs * 2 ** attempt;
+  io.bus.emit('warning', {
+    code: 'provider_retry',
+    message: `${err.provider}: ${err.message}; retrying in ${delay} ms (attempt ${attempt + 2})`,
+    speechId: io.speechId,
+  });
+  await io.clock.sleep(delay, io.signal);
 }

@@ -43,7 +43,7 @@ export interface ResolvedSessionOptions {
   readonly maxToolSteps: number;
   readonly playoutSettleMs: number;
   readonly closeTimeoutMs: number;
-  readonly llmRetry: { readonly attempts: number; readonly baseDelayMs: number };
+  readonly retry: { readonly attempts: number; readonly baseDelayMs: number };
 }
 
 /**

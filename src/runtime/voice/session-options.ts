@@ -33,8 +33,8 @@ export interface AgentSessionOptions<UserData = unknown> {
   playoutSettleMs?: number;
   /** Bound on each phase of close() (contract C8). Default 2000 ms. */
   closeTimeoutMs?: number;
-  /** Retries of a model request that failed before producing anything. */
-  llmRetry?: { attempts?: number; baseDelayMs?: number };
+  /** Retries (with backoff) of an LLM or TTS request that failed before producing anything. */
+  retry?: { attempts?: number; baseDelayMs?: number };
 }
 
 export const DEFAULT_PLAYOUT_SETTLE_MS = 250;
@@ -82,9 +82,9 @@ export function resolveOptions(options: AgentSessionOptions<unknown>): ResolvedS
       DEFAULT_PLAYOUT_SETTLE_MS,
     ),
     closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, 2000),
-    llmRetry: {
-      attempts: positive('llmRetry.attempts', options.llmRetry?.attempts, 2),
-      baseDelayMs: positive('llmRetry.baseDelayMs', options.llmRetry?.baseDelayMs, 500),
+    retry: {
+      attempts: positive('retry.attempts', options.retry?.attempts, 2),
+      baseDelayMs: positive('retry.baseDelayMs', options.retry?.baseDelayMs, 500),
     },
   };
 }

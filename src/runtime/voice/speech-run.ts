@@ -206,7 +206,7 @@ export class SpeechRun {
         signal: this.#scope.signal,
         tts: this.#core.models(this.#req.activity.agent).tts,
         segment,
-        retry: this.#core.options.llmRetry,
+        retry: this.#core.options.retry,
         onFirstAudio: () => this.#onFirstAudio(step),
         onToolCall: (call) => {
           toolIds.push(call.id);

@@ -1,0 +1,46 @@
+/**
+ * Reads an async stream once and lets several readers go through it from the start: a
+ * retried request sees every item the first attempt saw, then continues with the stream.
+ * (An abandoned reader never takes an item away from the next one.)
+ */
+export class Replayable<T> {
+  readonly #items: T[] = [];
+  #done = false;
+  #error: unknown = undefined;
+  #wake: (() => void)[] = [];
+
+  constructor(source: AsyncIterable<T>) {
+    void this.#pump(source);
+  }
+
+  async *read(): AsyncIterable<T> {
+    for (let i = 0; ; ) {
+      if (i < this.#items.length) {
+        yield this.#items[i++] as T;
+        continue;
+      }
+      if (this.#done) {
+        if (this.#error !== undefined) throw this.#error;
+        return;
+      }
+      await new Promise<void>((resolve) => this.#wake.push(resolve));
+    }
+  }
+
+  async #pump(source: AsyncIterable<T>): Promise<void> {
+    try {
+      for await (const item of source) {
+        this.#items.push(item);
+        this.#notify();
+      }
+    } catch (err) {
+      this.#error = err;
+    }
+    this.#done = true;
+    this.#notify();
+  }
+
+  #notify(): void {
+    for (const wake of this.#wake.splice(0)) wake();
+  }
+}
