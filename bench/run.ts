@@ -10,6 +10,8 @@ import { runB3 } from './b3-replay.js';
 import { runB4 } from './b4-sessions.js';
 import { runB5 } from './b5-startup.js';
 import { runB6 } from './b6-footprint.js';
+import { runB7 } from './b7-providers.js';
+import { runB8 } from './b8-ui.js';
 import { formatTable, type Row } from './stats.js';
 
 type Bench = { id: string; run: () => Promise<Row[]> };
@@ -21,6 +23,8 @@ const BENCHES: Bench[] = [
   { id: 'B4', run: runB4 },
   { id: 'B5', run: runB5 },
   { id: 'B6', run: () => runB6({ npmCi: process.argv.includes('--with-npm-ci') }) },
+  { id: 'B7', run: runB7 },
+  { id: 'B8', run: runB8 },
 ];
 
 async function main(): Promise<void> {
