@@ -76,11 +76,14 @@ export async function runB8(): Promise<Row[]> {
   for (let i = 0; i < RUNS; i++) {
     for (const mode of i % 2 === 0 ? ['off', 'ui'] : ['ui', 'off']) {
       runs.push(
-        await runChild<Run>(['--import', 'tsx'], CHILD, [
-          mode,
-          String(WARMUP_SECONDS),
-          String(SECONDS),
-        ]),
+        // As the CLI runs it: bin/voxagent.js sets NODE_ENV=production before React loads.
+        await runChild<Run>(
+          ['--import', 'tsx'],
+          CHILD,
+          [mode, String(WARMUP_SECONDS), String(SECONDS)],
+          120_000,
+          { ...process.env, NODE_ENV: 'production' },
+        ),
       );
     }
   }

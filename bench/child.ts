@@ -10,11 +10,13 @@ export function runChild<T>(
   file: string,
   args: string[],
   timeoutMs = 120_000,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...flags, file, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
     });
     let out = '';
     let err = '';
