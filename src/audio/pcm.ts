@@ -1,17 +1,6 @@
-import { type AudioFrame, createFrame, resampleFrame } from '../runtime/audio/frame.js';
+import { type AudioFrame, createFrame, downmix, resampleFrame } from '../runtime/audio/frame.js';
 
-/** Averages interleaved channels into one. */
-export function downmix(frame: AudioFrame): AudioFrame {
-  if (frame.channels <= 1) return frame;
-  const n = frame.samplesPerChannel;
-  const out = new Int16Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let c = 0; c < frame.channels; c++) sum += frame.data[i * frame.channels + c] ?? 0;
-    out[i] = Math.round(sum / frame.channels);
-  }
-  return createFrame(out, frame.sampleRate);
-}
+export { downmix };
 
 /** Mono s16 at `sampleRate`, whatever the frame was. */
 export function toMonoAt(frame: AudioFrame, sampleRate: number): AudioFrame {

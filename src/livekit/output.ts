@@ -5,7 +5,7 @@
  * source's queue, as LiveKit's own agents do) or at once on clear(), with the position heard.
  */
 import { type AudioSource, AudioFrame as RtcAudioFrame } from '@livekit/rtc-node';
-import { type AudioFrame, resampleFrame } from '../runtime/audio/frame.js';
+import { type AudioFrame, downmix, resampleFrame } from '../runtime/audio/frame.js';
 import type { AudioOutput, PlaybackEvent } from '../runtime/io/audio-output.js';
 import type { RoomLog } from './rtc-log.js';
 
@@ -67,7 +67,7 @@ export class RoomAudioOutput implements AudioOutput {
       this.#segment = seg;
       this.#emit({ type: 'started' });
     }
-    const mono = toMono(frame);
+    const mono = downmix(frame);
     const data = mono.sampleRate === this.sampleRate ? mono : resampleFrame(mono, this.sampleRate);
     const ms = (data.samplesPerChannel / data.sampleRate) * 1000;
     seg.pushedMs += ms;
@@ -150,16 +150,4 @@ export class RoomAudioOutput implements AudioOutput {
       }
     }
   }
-}
-
-function toMono(frame: AudioFrame): AudioFrame {
-  if (frame.channels === 1) return frame;
-  const n = frame.samplesPerChannel;
-  const out = new Int16Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let c = 0; c < frame.channels; c++) sum += frame.data[i * frame.channels + c] ?? 0;
-    out[i] = Math.round(sum / frame.channels);
-  }
-  return { data: out, sampleRate: frame.sampleRate, channels: 1, samplesPerChannel: n };
 }

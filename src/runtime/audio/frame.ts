@@ -42,6 +42,19 @@ export function frameRms(frame: AudioFrame): number {
   return Math.sqrt(sum / frame.data.length) / 32768;
 }
 
+/** Averages interleaved channels into one (mono frames are returned as they are). */
+export function downmix(frame: AudioFrame): AudioFrame {
+  if (frame.channels <= 1) return frame;
+  const n = frame.samplesPerChannel;
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < frame.channels; c++) sum += frame.data[i * frame.channels + c] ?? 0;
+    out[i] = Math.round(sum / frame.channels);
+  }
+  return createFrame(out, frame.sampleRate);
+}
+
 /** Linear-interpolation resampler for mono s16 (good enough for speech-band audio). */
 export function resampleFrame(frame: AudioFrame, toRate: number): AudioFrame {
   if (frame.sampleRate === toRate) return frame;

@@ -1,7 +1,11 @@
-import { useEffect, useReducer } from 'react';
+import { useCallback } from 'react';
 import type { SessionEvent } from '../../runtime/events/types.js';
 import type { FrameBatcher } from '../scheduler.js';
 import type { SessionEventSource } from '../types.js';
+import { useBatchedStream } from './use-batched-stream.js';
+
+const subscribe = (events: SessionEventSource, push: (e: SessionEvent) => void) =>
+  events.onAny(push);
 
 /**
  * Folds the session's events into `reducer`'s state. Events are buffered and applied in
@@ -13,27 +17,9 @@ export function useSessionEvents<S>(
   reducer: (state: S, e: SessionEvent) => S,
   initial: S,
 ): S {
-  const [state, dispatch] = useReducer(
+  const fold = useCallback(
     (s: S, batch: readonly SessionEvent[]) => batch.reduce(reducer, s),
-    initial,
+    [reducer],
   );
-  useEffect(() => {
-    let buffer: SessionEvent[] = [];
-    let live = true;
-    const flush = () => {
-      if (!live || buffer.length === 0) return;
-      const batch = buffer;
-      buffer = [];
-      dispatch(batch);
-    };
-    const sub = events.onAny((e) => {
-      buffer.push(e);
-      frame.request(flush);
-    });
-    return () => {
-      live = false;
-      sub.dispose();
-    };
-  }, [events, frame]);
-  return state;
+  return useBatchedStream(events, subscribe, frame, fold, initial);
 }
