@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { SessionRecorder } from '../replay/recorder.js';
 import { RealClock } from '../runtime/clock/real-clock.js';
 import type { AudioInput } from '../runtime/io/audio-input.js';
@@ -185,8 +185,10 @@ export class LiveConsole {
     let llm = models.llm;
     let tts = models.tts;
     if (this.#o.record) {
+      // A session file names its agent relative to itself.
+      const fromFile = relative(dirname(resolve(this.#o.record)), agentModule.file);
       const recorder = new SessionRecorder({
-        agent: relative(process.cwd(), agentModule.file),
+        agent: fromFile.startsWith('.') ? fromFile : `./${fromFile}`,
         output,
       });
       llm = recorder.wrapLLM(llm);

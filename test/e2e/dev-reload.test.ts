@@ -111,7 +111,9 @@ describe.skipIf(missing !== null)('voxagent dev in a terminal', () => {
   }, 60_000);
 
   it('--record writes a session file that voxagent replay passes', async () => {
-    const file = join(dir, 'recorded.yaml');
+    // In a folder of its own: the file must name the agent relative to itself.
+    mkdirSync(join(dir, 'recordings'));
+    const file = join(dir, 'recordings', 'recorded.yaml');
     const p = start(`agent.ts --record ${file}`);
     await p.waitFor((s) => s.includes('running'), 15_000, 'the agent to start');
     p.typeLine('hello');
