@@ -12,30 +12,13 @@ import {
   AgentSession,
   type AudioFrame,
   type AudioInput,
-  type AudioOutput,
-  type PlaybackEvent,
   silenceFrame,
 } from '../src/index.js';
 import { PushSTT, ZeroLLM, ZeroTTS } from './models.js';
+import { FRAME_MS, PacedOutput, ticker } from './paced.js';
 import { summarize } from './stats.js';
 
-const FRAME_MS = 20;
 const TURN_EVERY_MS = 4000;
-
-/** Calls `fn` every 20 ms on a drift-free schedule; `fn` gets how late this call is. */
-function ticker(offsetMs: number, fn: (lateMs: number) => void): () => void {
-  const start = performance.now() + offsetMs;
-  let k = 0;
-  let handle: NodeJS.Timeout;
-  const step = () => {
-    const due = start + k * FRAME_MS;
-    fn(performance.now() - due);
-    k++;
-    handle = setTimeout(step, Math.max(0, start + k * FRAME_MS - performance.now()));
-  };
-  handle = setTimeout(step, offsetMs);
-  return () => clearTimeout(handle);
-}
 
 /** A microphone: one 20 ms frame every 20 ms. */
 class PacedInput implements AudioInput {
@@ -64,63 +47,14 @@ class PacedInput implements AudioInput {
   }
 }
 
-/** A speaker: plays one frame per 20 ms tick (silence when idle), with backpressure. */
-class PacedOutput implements AudioOutput {
-  readonly label = 'paced output';
-  readonly sampleRate = 16000;
-  readonly canPause = false;
-  readonly #queue: { frame: AudioFrame; played: () => void }[] = [];
-  readonly #listeners = new Set<(e: PlaybackEvent) => void>();
-  #flushed = false;
-  #playedMs = 0;
-  readonly stop: () => void;
-
-  constructor(offsetMs: number, lateness: number[], measuring: () => boolean) {
-    this.stop = ticker(offsetMs, (late) => {
-      if (measuring()) lateness.push(Math.max(0, late));
-      const next = this.#queue.shift();
-      if (next) {
-        this.#playedMs += FRAME_MS;
-        next.played();
-      } else if (this.#flushed) {
-        this.#flushed = false;
-        this.#report(false);
-      }
-    });
-  }
-
-  captureFrame(frame: AudioFrame): Promise<void> {
-    return new Promise((played) => this.#queue.push({ frame, played }));
-  }
-
-  flush(): void {
-    this.#flushed = true;
-  }
-
-  clear(): void {
-    for (const q of this.#queue.splice(0)) q.played();
-    this.#flushed = false;
-    this.#report(true);
-  }
-
-  onPlayback(listener: (e: PlaybackEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  #report(interrupted: boolean): void {
-    const positionMs = this.#playedMs;
-    this.#playedMs = 0;
-    for (const l of [...this.#listeners]) l({ type: 'finished', positionMs, interrupted });
-  }
-}
-
 const REPLY = 'Sure, I can help with that. Here is what I found for you today.';
 
 /** The same input and output timers with no session behind them: the machine's share. */
 function bareHarness(i: number, late: number[], measuring: () => boolean) {
   const offset = (i * 7) % FRAME_MS;
-  const output = new PacedOutput(offset, late, measuring);
+  const output = new PacedOutput(offset, (ms) => {
+    if (measuring()) late.push(Math.max(0, ms));
+  });
   const stop = new AbortController();
   void (async () => {
     for await (const _ of new PacedInput(offset).frames(stop.signal)) {
@@ -142,7 +76,9 @@ async function lateness(count: number, seconds: number, bare = false): Promise<v
   for (let i = 0; i < count && !bare; i++) {
     const offset = (i * 7) % FRAME_MS;
     const stt = new PushSTT();
-    const output = new PacedOutput(offset, late, () => measuring);
+    const output = new PacedOutput(offset, (ms) => {
+      if (measuring) late.push(Math.max(0, ms));
+    });
     // 2 sentences × 25 frames: a 1 s answer per turn.
     const session = new AgentSession({
       llm: new ZeroLLM(REPLY),

@@ -12,19 +12,16 @@ import { Readable, Writable } from 'node:stream';
 import {
   Agent,
   AgentSession,
-  type AudioFrame,
-  type AudioOutput,
   type LLM,
   type LLMChunk,
   type LLMRequest,
   type ModelCallContext,
-  type PlaybackEvent,
   tool,
 } from '../src/index.js';
 import { ZeroTTS } from './models.js';
+import { FRAME_MS, PacedOutput } from './paced.js';
 import { summarize } from './stats.js';
 
-const FRAME_MS = 20;
 const TURN_EVERY_MS = 1000;
 /** The model streams two tokens (words) every 10 ms: ~200 a second, far ahead of speech. */
 const TOKEN_MS = 10;
@@ -33,71 +30,6 @@ const TOKENS_PER_TICK = 2;
 const SENTENCES = 40;
 /** 20 ms frames per sentence: 200 ms of speech each. */
 const FRAMES_PER_SENTENCE = 10;
-
-/** Calls `fn` every 20 ms on a drift-free schedule; `fn` gets how late this call is (as B4). */
-function ticker(fn: (lateMs: number) => void): () => void {
-  const start = performance.now() + FRAME_MS;
-  let k = 0;
-  let handle: NodeJS.Timeout;
-  const step = () => {
-    fn(performance.now() - (start + k * FRAME_MS));
-    k++;
-    handle = setTimeout(step, Math.max(0, start + k * FRAME_MS - performance.now()));
-  };
-  handle = setTimeout(step, FRAME_MS);
-  return () => clearTimeout(handle);
-}
-
-/** A speaker: plays one frame per 20 ms tick (silence when idle), with backpressure. */
-class PacedOutput implements AudioOutput {
-  readonly label = 'paced output';
-  readonly sampleRate = 16000;
-  readonly canPause = false;
-  readonly #queue: { frame: AudioFrame; played: () => void }[] = [];
-  readonly #listeners = new Set<(e: PlaybackEvent) => void>();
-  #flushed = false;
-  #playedMs = 0;
-  readonly stop: () => void;
-
-  constructor(onTick: (lateMs: number, playing: boolean) => void) {
-    this.stop = ticker((late) => {
-      const next = this.#queue.shift();
-      onTick(late, next !== undefined);
-      if (next) {
-        this.#playedMs += FRAME_MS;
-        next.played();
-      } else if (this.#flushed) {
-        this.#flushed = false;
-        this.#report(false);
-      }
-    });
-  }
-
-  captureFrame(frame: AudioFrame): Promise<void> {
-    return new Promise((played) => this.#queue.push({ frame, played }));
-  }
-
-  flush(): void {
-    this.#flushed = true;
-  }
-
-  clear(): void {
-    for (const q of this.#queue.splice(0)) q.played();
-    this.#flushed = false;
-    this.#report(true);
-  }
-
-  onPlayback(listener: (e: PlaybackEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  #report(interrupted: boolean): void {
-    const positionMs = this.#playedMs;
-    this.#playedMs = 0;
-    for (const l of [...this.#listeners]) l({ type: 'finished', positionMs, interrupted });
-  }
-}
 
 /**
  * A model that streams word by word on the real clock: to a user turn, a short preamble and
@@ -144,7 +76,7 @@ async function run(ui: boolean, warmupSeconds: number, seconds: number): Promise
   const late: number[] = [];
   let measuring = false;
   let speaking = 0;
-  const output = new PacedOutput((lateMs, playing) => {
+  const output = new PacedOutput(FRAME_MS, (lateMs, playing) => {
     if (!measuring) return;
     late.push(Math.max(0, lateMs));
     if (playing) speaking++;
