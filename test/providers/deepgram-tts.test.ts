@@ -8,6 +8,7 @@ import {
   expectProviderError,
   Feed,
   failureOf,
+  pieces,
   SECRET_KEY,
   testContext,
 } from './helpers.js';
@@ -22,10 +23,6 @@ afterEach(async () => {
 
 const tts = (extra: Partial<ConstructorParameters<typeof DeepgramTTS>[0]> = {}) =>
   new DeepgramTTS({ apiKey: SECRET_KEY, baseURL: server.url, ...extra });
-
-async function* pieces(...texts: string[]): AsyncGenerator<string> {
-  yield* texts;
-}
 
 function bytesOf(audio: SynthesizedAudio[], textIndex: number): Buffer {
   return Buffer.concat(

@@ -108,3 +108,8 @@ export class Feed<T> implements AsyncIterable<T> {
     };
   }
 }
+
+/** Text pieces as a TTS receives them: an async stream. */
+export async function* pieces(...texts: string[]): AsyncGenerator<string> {
+  yield* texts;
+}

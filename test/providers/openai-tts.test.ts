@@ -12,6 +12,7 @@ import {
   expectProviderError,
   Feed,
   failureOf,
+  pieces,
   SECRET_KEY,
   testContext,
 } from './helpers.js';
@@ -26,10 +27,6 @@ afterEach(async () => {
 
 const tts = (extra: Partial<ConstructorParameters<typeof OpenAITTS>[0]> = {}) =>
   new OpenAITTS({ apiKey: SECRET_KEY, baseURL: server.url, voice: 'nova', ...extra });
-
-async function* pieces(...texts: string[]): AsyncGenerator<string> {
-  yield* texts;
-}
 
 function samplesOf(audio: SynthesizedAudio[], textIndex: number): Int16Array {
   const frames = audio.filter((a) => a.textIndex === textIndex).map((a) => a.frame.data);

@@ -6,29 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { Agent, AgentTask, InterruptedError, type RunContext, tool } from 'voxagent';
 import { z } from 'zod';
+import { AskNumber } from '../../examples/replay/ask-number.js';
 import { settle, startHarness } from './harness.js';
-
-class AskNumber extends AgentTask<number> {
-  constructor(name: string, question: string) {
-    super({
-      name,
-      instructions: question,
-      tools: {
-        record: tool({
-          description: 'record the number',
-          parameters: z.object({ value: z.number() }),
-          execute: async ({ value }) => {
-            this.complete(value);
-            return 'recorded';
-          },
-        }),
-      },
-      onEnter: (agent) => {
-        agent.session.generateReply();
-      },
-    });
-  }
-}
 
 const errorsOf = (h: { events: { type: string }[] }) =>
   h.events.filter((e) => e.type === 'error' || e.type === 'deadlock');
