@@ -67,19 +67,6 @@ export class Waits {
     return out;
   }
 
-  /** Labels of the actors currently blocked in a wait on `target`. */
-  waitersOn(target: string): string[] {
-    return [...this.#open.values()].filter((w) => w.target === target).map((w) => w.waiter);
-  }
-
-  /** Whether `waiter` has an open wait whose target starts with `prefix`. */
-  isWaitingOn(waiter: string, prefix: string): boolean {
-    for (const w of this.#open.values()) {
-      if (w.waiter === waiter && w.target.startsWith(prefix)) return true;
-    }
-    return false;
-  }
-
   get size(): number {
     return this.#open.size;
   }

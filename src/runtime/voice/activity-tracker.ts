@@ -66,6 +66,18 @@ export class ActivityTracker {
     return labels;
   }
 
+  /**
+   * What a wait for idle depends on, as a wait-for chain: every speech still owed (including
+   * those only waiting for their tools) and every tool or hook not parked. A waiter among
+   * these (or owned by one) would wait on itself.
+   */
+  idleChain(): string[] {
+    const awaiting = [...this.#speeches]
+      .filter((s) => s.state === 'awaiting_tools')
+      .map((s) => s.id);
+    return ['session idle', ...this.busyLabels(), ...awaiting];
+  }
+
   isIdle(): boolean {
     if (this.#userBusy()) return false;
     for (const s of this.#speeches) {

@@ -99,10 +99,6 @@ export class Segment {
     return this.#result.settled;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /** Milliseconds heard so far, estimated from the clock. */
   playedEstimate(): number {
     if (this.#playedAtClear !== undefined) return this.#playedAtClear;

@@ -1,7 +1,6 @@
 import type { EventBus } from '../events/emitter.js';
 import type { AgentState } from '../events/types.js';
 import type { SessionCore } from './session-core.js';
-import type { SpeechQueue } from './speech-queue.js';
 import type { SpeechRun } from './speech-run.js';
 import type { SpeechControls } from './turn-taking.js';
 
@@ -42,7 +41,7 @@ export class AgentStateTracker {
   #state: AgentState = 'listening';
   #toolsRunning = 0;
 
-  constructor(bus: EventBus, _queue: SpeechQueue, runs: ReadonlySet<SpeechRun>) {
+  constructor(bus: EventBus, runs: ReadonlySet<SpeechRun>) {
     bus.onAny((event) => {
       if (event.type === 'tool.started') this.#toolsRunning++;
       else if (event.type === 'tool.finished') this.#toolsRunning--;

@@ -124,7 +124,7 @@ export class AgentSession<UserData = unknown> {
     tracker.setUserBusy(() => this.#input.busy);
     // Any state change may end a busy spell (e.g. noise that ended without a turn).
     bus.onAny(() => tracker.changed());
-    new AgentStateTracker(bus, core.queue, this.#runs);
+    new AgentStateTracker(bus, this.#runs);
     if (clock instanceof VirtualClock) {
       scope.defer(clock.onQuiescent(() => this.#probeDeadlock()));
     }
@@ -218,7 +218,7 @@ export class AgentSession<UserData = unknown> {
   async run(options: { userInput: string }): Promise<RunResult> {
     this.#assertOpen();
     const actor = currentActor();
-    const chain = ['session idle', ...this.#core.activity.busyLabels(), ...this.#awaitingLabels()];
+    const chain = this.#core.activity.idleChain();
     this.#core.waits.check(actor, chain);
     const collected: SessionEvent[] = [];
     const subscription = this.#bus.onAny((e) => collected.push(e));
@@ -237,7 +237,7 @@ export class AgentSession<UserData = unknown> {
   /** Resolves when nothing can move without the user. */
   waitForIdle(): Promise<void> {
     const actor = currentActor();
-    const chain = ['session idle', ...this.#core.activity.busyLabels(), ...this.#awaitingLabels()];
+    const chain = this.#core.activity.idleChain();
     return this.#core.waits.track(actor, chain, 'idle', this.#core.activity.waitForIdle());
   }
 
@@ -352,10 +352,6 @@ export class AgentSession<UserData = unknown> {
     const interrupted: SpeechRun[] = [];
     for (const run of [...this.#runs]) if (run.interrupt(force, by)) interrupted.push(run);
     return interrupted;
-  }
-
-  #awaitingLabels(): string[] {
-    return [...this.#runs].filter((r) => r.state === 'awaiting_tools').map((r) => r.id);
   }
 
   #assertOpen(): void {

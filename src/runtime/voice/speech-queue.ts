@@ -30,10 +30,6 @@ export class SpeechQueue {
     return this.#current;
   }
 
-  get waiting(): readonly Schedulable[] {
-    return this.#waiting.map((w) => w.item);
-  }
-
   enqueue(item: Schedulable): void {
     if (this.#closed) return;
     const entry = { item, seq: this.#seq++ };
