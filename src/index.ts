@@ -1,3 +1,5 @@
+export { Agent, type AgentOptions, type UserTurn } from './runtime/agents/agent.js';
+export { AgentTask } from './runtime/agents/agent-task.js';
 export {
   type AudioFrame,
   createFrame,
@@ -21,6 +23,7 @@ export {
 export type { Disposable } from './runtime/events/emitter.js';
 export type * from './runtime/events/types.js';
 export { SESSION_EVENT_NAMES } from './runtime/events/types.js';
+export type { ChatItem } from './runtime/history/chat-history.js';
 export type { AudioInput } from './runtime/io/audio-input.js';
 export type { AudioOutput, PlaybackEvent } from './runtime/io/audio-output.js';
 export { ClockedOutput, type ClockedOutputOptions } from './runtime/io/clocked-output.js';
@@ -34,24 +37,31 @@ export type {
   LLMToolSpec,
   ToolChoice,
 } from './runtime/models/llm.js';
+export {
+  isRealtimeModel,
+  type RealtimeCapabilities,
+  type RealtimeChunk,
+  type RealtimeEvent,
+  type RealtimeItem,
+  type RealtimeModel,
+  type RealtimeRequest,
+  type RealtimeSession,
+} from './runtime/models/realtime.js';
 export type { STT, STTEvent } from './runtime/models/stt.js';
 export type { SynthesizedAudio, TTS } from './runtime/models/tts.js';
 export type { VAD, VADEvent } from './runtime/models/vad.js';
-export { type FunctionCall, RunContext } from './runtime/tools/run-context.js';
-export { type Tool, type ToolOptions, tool } from './runtime/tools/tool.js';
-export { Agent, type AgentOptions, type UserTurn } from './runtime/voice/agent.js';
-export { AgentTask } from './runtime/voice/agent-task.js';
-export type { ChatItem } from './runtime/voice/chat-history.js';
 export {
   EventAssert,
   RunAssertionError,
   type RunEvent,
   RunExpect,
   RunResult,
-} from './runtime/voice/run-result.js';
-export { AgentSession } from './runtime/voice/session.js';
+} from './runtime/session/run-result.js';
+export { AgentSession } from './runtime/session/session.js';
 export {
   type AgentSessionOptions,
   DEFAULT_PLAYOUT_SETTLE_MS,
-} from './runtime/voice/session-options.js';
-export { SpeechHandle } from './runtime/voice/speech-handle.js';
+} from './runtime/session/session-options.js';
+export { SpeechHandle } from './runtime/speech/speech-handle.js';
+export { type FunctionCall, RunContext } from './runtime/tools/run-context.js';
+export { type Tool, type ToolOptions, tool } from './runtime/tools/tool.js';

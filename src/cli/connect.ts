@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { RoomConnection } from '../livekit/index.js';
-import type { AgentSession } from '../runtime/voice/session.js';
+import type { AgentSession } from '../runtime/session/session.js';
 import type { LogLevel } from '../ui/types.js';
 import { loadAgentModule } from './agent-bundle.js';
 import { exitSoon, packageRoot } from './dev.js';

@@ -5,7 +5,7 @@ import type { AudioInput } from '../runtime/io/audio-input.js';
 import type { AudioOutput } from '../runtime/io/audio-output.js';
 import { ClockedOutput } from '../runtime/io/clocked-output.js';
 import type { VAD } from '../runtime/models/vad.js';
-import { AgentSession } from '../runtime/voice/session.js';
+import { AgentSession } from '../runtime/session/session.js';
 import type { ConsoleController, ConsoleHandle, HeaderInfo, InputMode } from '../ui/index.js';
 import { renderConsole } from '../ui/render-console.js';
 import type { LoadedAgent } from './agent-bundle.js';

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { importBundled, runningCompiled } from '../loader/bundle-module.js';
-import { Agent } from '../runtime/voice/agent.js';
+import { Agent } from '../runtime/agents/agent.js';
 
 /**
  * Loading the agent of a session file. The module exports (as `default`, or under the name

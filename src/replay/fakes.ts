@@ -1,6 +1,6 @@
 import type { Clock } from '../runtime/clock/clock.js';
-import type { AgentSession } from '../runtime/voice/session.js';
-import type { AgentSessionOptions } from '../runtime/voice/session-options.js';
+import type { AgentSession } from '../runtime/session/session.js';
+import type { AgentSessionOptions } from '../runtime/session/session-options.js';
 import {
   FakeAudioOutput,
   FakeLLM,

@@ -1,8 +1,8 @@
 import { basename, extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Agent } from '../runtime/agents/agent.js';
 import type { SessionEvent } from '../runtime/events/types.js';
-import type { Agent } from '../runtime/voice/agent.js';
-import { AgentSession } from '../runtime/voice/session.js';
+import { AgentSession } from '../runtime/session/session.js';
 import {
   type AgentFactory,
   AgentLoadError,

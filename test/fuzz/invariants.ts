@@ -1,5 +1,5 @@
 import type { SessionEvent } from '../../src/index.js';
-import { canTransition, type SpeechTransition } from '../../src/runtime/voice/speech-state.js';
+import { canTransition, type SpeechTransition } from '../../src/runtime/speech/speech-state.js';
 import type { PlanRun } from './execute.js';
 import { type Plan, SCRIPTED_LLM_FAILURE } from './plan.js';
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventsToJsonl } from '../../src/replay/canonical.js';
 import { replayCommand } from '../../src/replay/command.js';
 import { runSessionFile, runSessionScript } from '../../src/replay/runner.js';
-import { Agent } from '../../src/runtime/voice/agent.js';
+import { Agent } from '../../src/runtime/agents/agent.js';
 
 const weather = 'test/replay/fixtures/e2e/weather.yaml';
 

@@ -4,10 +4,10 @@ import { parseSessionText } from '../../src/replay/load.js';
 import { SessionRecorder } from '../../src/replay/recorder.js';
 import { recordedExpectations } from '../../src/replay/recording-events.js';
 import { runSessionScript } from '../../src/replay/runner.js';
+import { Agent } from '../../src/runtime/agents/agent.js';
 import type { SessionEvent } from '../../src/runtime/events/types.js';
+import { AgentSession } from '../../src/runtime/session/session.js';
 import { tool } from '../../src/runtime/tools/tool.js';
-import { Agent } from '../../src/runtime/voice/agent.js';
-import { AgentSession } from '../../src/runtime/voice/session.js';
 import {
   FakeAudioOutput,
   FakeLLM,

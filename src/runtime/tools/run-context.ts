@@ -1,5 +1,5 @@
-import type { AgentSession } from '../voice/session.js';
-import type { SpeechHandle } from '../voice/speech-handle.js';
+import type { AgentSession } from '../session/session.js';
+import type { SpeechHandle } from '../speech/speech-handle.js';
 
 /** The tool call being executed. */
 export interface FunctionCall {

@@ -1,3 +1,4 @@
+import type { Agent } from '../agents/agent.js';
 import { type Actor, runAsActor } from '../core/actor.js';
 import {
   errorMessage,
@@ -7,8 +8,7 @@ import {
   ToolError,
 } from '../core/errors.js';
 import type { LLMToolCall } from '../models/llm.js';
-import type { Agent } from '../voice/agent.js';
-import type { SessionCore } from '../voice/session-core.js';
+import type { SessionCore } from '../session/session-core.js';
 import { RunContext } from './run-context.js';
 import { describeZodError, type Tool } from './tool.js';
 

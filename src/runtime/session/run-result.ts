@@ -1,5 +1,5 @@
 import type { SessionEvent } from '../events/types.js';
-import type { ChatItem } from './chat-history.js';
+import type { ChatItem } from '../history/chat-history.js';
 
 /** A conversation item produced during `session.run()`, as in LiveKit's RunResult. */
 export type RunEvent = ChatItem;

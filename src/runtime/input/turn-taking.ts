@@ -2,7 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import type { EventBus } from '../events/emitter.js';
 import type { STTEvent } from '../models/stt.js';
 import type { VADEvent } from '../models/vad.js';
-import type { InterruptionOptions, TurnDetectionOptions } from './session-core.js';
+import type { InterruptionOptions, TurnDetectionOptions } from '../session/session-core.js';
 
 /** What turn-taking may do to the agent's speech. */
 export interface SpeechControls {

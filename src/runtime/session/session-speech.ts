@@ -1,8 +1,8 @@
 import type { EventBus } from '../events/emitter.js';
 import type { AgentState } from '../events/types.js';
+import type { SpeechControls } from '../input/turn-taking.js';
+import type { SpeechRun } from '../speech/speech-run.js';
 import type { SessionCore } from './session-core.js';
-import type { SpeechRun } from './speech-run.js';
-import type { SpeechControls } from './turn-taking.js';
 
 /** What turn-taking may do to the session's speech (barge-in, pause, resume). */
 export function speechControls(

@@ -1,17 +1,17 @@
+import type { Agent } from '../agents/agent.js';
+import type { AgentStack } from '../agents/agent-stack.js';
 import type { Clock } from '../clock/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Scope } from '../core/scope.js';
 import type { Waits } from '../core/waits.js';
 import type { EventBus } from '../events/emitter.js';
+import type { HistoryStore } from '../history/history-store.js';
 import type { LLM } from '../models/llm.js';
 import type { TTS } from '../models/tts.js';
+import type { Playout } from '../speech/playout.js';
+import type { SpeechQueue } from '../speech/speech-queue.js';
 import type { ActivityTracker } from './activity-tracker.js';
-import type { Agent } from './agent.js';
-import type { AgentStack } from './agent-stack.js';
-import type { HistoryStore } from './history-store.js';
-import type { Playout } from './playout.js';
 import type { AgentSession } from './session.js';
-import type { SpeechQueue } from './speech-queue.js';
 
 export interface TurnDetectionOptions {
   /** Silence after the user's last words before the turn is committed. */

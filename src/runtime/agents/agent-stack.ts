@@ -2,9 +2,9 @@ import { type Actor, actorChain, currentActor, runAsActor } from '../core/actor.
 import { type Deferred, deferred } from '../core/deferred.js';
 import { errorMessage, SessionClosedError, TaskCancelledError } from '../core/errors.js';
 import type { Scope } from '../core/scope.js';
+import type { SessionCore } from '../session/session-core.js';
 import { type Agent, bindAgent, type UserTurn } from './agent.js';
 import type { AgentTask } from './agent-task.js';
-import type { SessionCore } from './session-core.js';
 
 /** One agent or task on the stack, with the actor its hooks and speech run under. */
 export interface Activity {

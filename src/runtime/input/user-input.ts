@@ -4,12 +4,12 @@ import { Channel } from '../core/channel.js';
 import { errorMessage } from '../core/errors.js';
 import type { Scope } from '../core/scope.js';
 import type { EventBus } from '../events/emitter.js';
+import { describeFailure } from '../events/failure.js';
 import type { AudioInput } from '../io/audio-input.js';
 import { ProviderError } from '../models/context.js';
 import type { STT, STTEvent } from '../models/stt.js';
 import type { VAD, VADEvent } from '../models/vad.js';
-import { describeFailure } from './failure.js';
-import type { InterruptionOptions, TurnDetectionOptions } from './session-core.js';
+import type { InterruptionOptions, TurnDetectionOptions } from '../session/session-core.js';
 import { type SpeechControls, TurnTaking } from './turn-taking.js';
 
 export interface UserInputDeps {

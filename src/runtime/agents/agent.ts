@@ -2,8 +2,8 @@ import type { LLM } from '../models/llm.js';
 import type { STT } from '../models/stt.js';
 import type { TTS } from '../models/tts.js';
 import type { VAD } from '../models/vad.js';
+import type { AgentSession } from '../session/session.js';
 import type { Tool } from '../tools/tool.js';
-import type { AgentSession } from './session.js';
 
 /** A committed user turn, as `onUserTurnCompleted` sees it. */
 export interface UserTurn {

@@ -1,7 +1,7 @@
 import { currentActor } from '../core/actor.js';
 import { type Deferred, deferred } from '../core/deferred.js';
+import type { AgentSession } from '../session/session.js';
 import { Agent, type AgentOptions } from './agent.js';
-import type { AgentSession } from './session.js';
 
 /** How the session's agent stack runs a task; set per session. */
 export interface TaskRunner {

@@ -1,3 +1,6 @@
+import { Agent } from '../agents/agent.js';
+import { AgentStack } from '../agents/agent-stack.js';
+import { registerTaskRunner } from '../agents/agent-task.js';
 import type { AudioFrame } from '../audio/frame.js';
 import type { Clock } from '../clock/clock.js';
 import { RealClock } from '../clock/real-clock.js';
@@ -9,23 +12,20 @@ import { Scope } from '../core/scope.js';
 import { Waits } from '../core/waits.js';
 import { type Disposable, EventBus } from '../events/emitter.js';
 import type { EventOf, SessionEvent, SessionEventName } from '../events/types.js';
+import type { ChatItem } from '../history/chat-history.js';
+import { HistoryStore } from '../history/history-store.js';
+import { UserInputPipeline } from '../input/user-input.js';
 import { ClockedOutput } from '../io/clocked-output.js';
 import type { ToolChoice } from '../models/llm.js';
+import { Playout } from '../speech/playout.js';
+import type { SpeechHandle } from '../speech/speech-handle.js';
+import { SpeechQueue } from '../speech/speech-queue.js';
+import { type SpeechContent, SpeechRun } from '../speech/speech-run.js';
 import { ActivityTracker } from './activity-tracker.js';
-import { Agent } from './agent.js';
-import { AgentStack } from './agent-stack.js';
-import { registerTaskRunner } from './agent-task.js';
-import type { ChatItem } from './chat-history.js';
-import { HistoryStore } from './history-store.js';
-import { Playout } from './playout.js';
 import { RunResult } from './run-result.js';
 import type { SessionCore } from './session-core.js';
 import { type AgentSessionOptions, resolveOptions } from './session-options.js';
 import { AgentStateTracker, speechControls } from './session-speech.js';
-import type { SpeechHandle } from './speech-handle.js';
-import { SpeechQueue } from './speech-queue.js';
-import { type SpeechContent, SpeechRun } from './speech-run.js';
-import { UserInputPipeline } from './user-input.js';
 
 type Lifecycle = 'created' | 'running' | 'closing' | 'closed';
 
