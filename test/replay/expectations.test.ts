@@ -237,6 +237,7 @@ describe('pending work at the end of a run', () => {
     for (const e of events) b.events.push(e);
     b.add('tool.started', 3100, {
       toolCallId: 'call_1',
+      providerCallId: 'call_1',
       name: 'lookup',
       arguments: '{}',
       speechId: 'speech_1',

@@ -72,6 +72,7 @@ export function bargeInEvents(): SessionEvent[] {
     speechId: 'speech_1',
     agentId: 'agent_1',
     source: 'reply',
+    origin: 'api',
     allowInterruptions: true,
     priority: 0,
     text: null,

@@ -81,6 +81,7 @@ describe('Chrome trace', () => {
     const tool = (id: string, t: number) =>
       b.add('tool.started', t, {
         toolCallId: id,
+        providerCallId: id,
         name: `tool_${id}`,
         arguments: '{}',
         speechId: 's1',
@@ -89,6 +90,7 @@ describe('Chrome trace', () => {
     const done = (id: string, t: number) =>
       b.add('tool.finished', t, {
         toolCallId: id,
+        providerCallId: id,
         name: `tool_${id}`,
         speechId: 's1',
         durationMs: 0,
@@ -174,6 +176,7 @@ describe('canonical JSONL and error stacks', () => {
     const b = new EventListBuilder();
     b.add('tool.finished', 10, {
       toolCallId: 'call_1',
+      providerCallId: 'call_1',
       name: 'x',
       speechId: 'speech_1',
       durationMs: 10,

@@ -165,13 +165,13 @@ describe('C4: no circular waits', () => {
     await settle(h);
     expect(caught).toBeInstanceOf(DeadlockError);
     expect((caught as DeadlockError).cycle).toEqual([
-      'tool get_programs (call_1)',
+      'tool get_programs (fc_1)',
       'session idle',
       'speech_1',
-      'tool get_programs (call_1)',
+      'tool get_programs (fc_1)',
     ]);
     expect((caught as Error).message).toBe(
-      'circular wait: tool get_programs (call_1) → session idle → speech_1 → tool get_programs (call_1)',
+      'circular wait: tool get_programs (fc_1) → session idle → speech_1 → tool get_programs (fc_1)',
     );
   });
 

@@ -104,6 +104,7 @@ test('a whole turn reaches every panel', async () => {
     ev('metrics.eou', 100, { turnId: 'u1', endOfUtteranceDelayMs: 500, transcriptionDelayMs: 20 }),
     ev('tool.started', 200, {
       toolCallId: 'c1',
+      providerCallId: 'c1',
       name: 'weather',
       arguments: '{"city":"Oslo"}',
       speechId: 's1',

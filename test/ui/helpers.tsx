@@ -179,3 +179,24 @@ export function mountApp(props: Partial<AppProps> = {}) {
     },
   };
 }
+
+/** A `metrics.turn` payload whose whole latency sits in one part (the rest zero). */
+export function turnMetrics(turnId: string, speechId: string, e2eMs: number) {
+  return {
+    turnId,
+    speechId,
+    e2eMs,
+    parts: {
+      transcriptionMs: 0,
+      endpointingMs: 0,
+      hookMs: 0,
+      queueMs: 0,
+      toolsMs: 0,
+      llmTtftMs: e2eMs,
+      llmSentenceMs: 0,
+      ttsTtfbMs: 0,
+      outputMs: 0,
+    },
+    endpointingSetting: null,
+  };
+}

@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * waiting on any owner above you is a certain cycle (contract C4).
  */
 export interface Actor {
-  /** Readable node name, e.g. `tool get_programs (call_1)`. */
+  /** Readable node name, e.g. `tool get_programs (fc_1)`. */
   readonly label: string;
   readonly kind: 'tool' | 'hook' | 'task' | 'speech' | 'agent';
   /** The owner this actor runs under; undefined at the top. */

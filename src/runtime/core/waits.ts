@@ -71,7 +71,7 @@ export class Waits {
     return this.#open.size;
   }
 
-  /** "tool get_programs (call_1) waits for task result of CollectAgeGender (task_1), 340 ms". */
+  /** "tool get_programs (fc_1) waits for task result of CollectAgeGender (task_1), 340 ms". */
   describe(): string[] {
     const now = this.#clock.now();
     return [...this.#open.values()].map(

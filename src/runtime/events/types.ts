@@ -23,6 +23,37 @@ export type UserState = 'listening' | 'speaking' | 'away';
 
 export type UserInputSource = 'speech' | 'text' | 'api';
 
+/**
+ * Who asked for a speech or an interruption: the user (a reply to their turn), the agent's
+ * own code (a tool or hook), code outside the agent (`api`), or the developer console.
+ */
+export type SpeechOrigin = 'user' | 'agent' | 'api' | 'console';
+
+/** What interrupted a speech. */
+export type InterruptCause = 'user_speech' | 'user_input' | 'agent' | 'api' | 'console' | 'close';
+
+/** The parts of a turn's latency, in milliseconds, in the order they happen; they sum to e2eMs. */
+export interface TurnLatencyParts {
+  /** End of speech → final transcript (0 for typed input). */
+  transcriptionMs: number;
+  /** Final transcript → turn committed: the endpointing wait. */
+  endpointingMs: number;
+  /** The agent's onUserTurnCompleted hook. */
+  hookMs: number;
+  /** Waiting for the audio output behind other speech. */
+  queueMs: number;
+  /** Earlier steps of the reply (model + tools) when the first audio came in a later step. */
+  toolsMs: number;
+  /** Model request → first token. */
+  llmTtftMs: number;
+  /** First token → first complete sentence. */
+  llmSentenceMs: number;
+  /** First sentence at the TTS → its first audio. */
+  ttsTtfbMs: number;
+  /** First audio sent → the output reports it started playing. */
+  outputMs: number;
+}
+
 /** The event map: name → payload (without the common `type`, `t`, `seq`). */
 export interface SessionEventMap {
   'session.started': { agentId: string; models: Record<string, string> };
@@ -45,6 +76,7 @@ export interface SessionEventMap {
     speechId: string;
     agentId: string;
     source: SpeechSource;
+    origin: SpeechOrigin;
     allowInterruptions: boolean;
     priority: number;
     /** Text known up front (say); replies stream theirs through speech.text. */
@@ -81,7 +113,7 @@ export interface SessionEventMap {
     speechId: string;
     step: number;
     state: 'interrupting';
-    by: 'user_speech' | 'user_input' | 'api' | 'close';
+    by: InterruptCause;
     force: boolean;
   };
   'speech.done': {
@@ -102,7 +134,10 @@ export interface SessionEventMap {
   'output.cleared': { speechId: string; output: string };
 
   'tool.started': {
+    /** voxagent's own id for this call (unique in the session; keys the UI and traces). */
     toolCallId: string;
+    /** The id the model gave the call (what its history and the model's API use). */
+    providerCallId: string;
     name: string;
     arguments: string;
     speechId: string;
@@ -110,6 +145,7 @@ export interface SessionEventMap {
   };
   'tool.finished': {
     toolCallId: string;
+    providerCallId: string;
     name: string;
     speechId: string;
     durationMs: number;
@@ -159,6 +195,8 @@ export interface SessionEventMap {
     speechId: string;
     model: string;
     ttftMs: number;
+    /** Request to the first complete sentence (what the TTS can start on); null without text. */
+    ttfsMs: number | null;
     durationMs: number;
     promptTokens: number;
     completionTokens: number;
@@ -166,14 +204,25 @@ export interface SessionEventMap {
   'metrics.tts': {
     speechId: string;
     model: string;
+    /** From the first text reaching the TTS to its first audio. */
     ttfbMs: number;
     durationMs: number;
     characters: number;
     audioMs: number;
   };
   'metrics.stt': { model: string; latencyMs: number; audioMs: number };
-  /** From the end of the user's turn to the first audio of the answer. */
-  'metrics.turn': { turnId: string; speechId: string; e2eMs: number };
+  /**
+   * From the moment the user stopped speaking (or sent text) to the first audio of the answer,
+   * split into the parts that add up to it.
+   */
+  'metrics.turn': {
+    turnId: string;
+    speechId: string;
+    e2eMs: number;
+    parts: TurnLatencyParts;
+    /** The setting that owns the endpointing wait, when there was one. */
+    endpointingSetting: 'minEndpointingDelayMs' | 'maxEndpointingDelayMs' | null;
+  };
 
   warning: { code: string; message: string; speechId?: string };
   error: {

@@ -16,6 +16,13 @@ export interface SpeechControls {
   readonly pausedSpeechId: string | undefined;
 }
 
+/** When a spoken turn's words ended and were transcribed, and which delay endpointed it. */
+export interface SpokenTurnTiming {
+  readonly endOfSpeechAt: number;
+  readonly finalAt: number;
+  readonly endpointingSetting: 'minEndpointingDelayMs' | 'maxEndpointingDelayMs';
+}
+
 interface Deps {
   /** An STT is listening: words can confirm or dismiss a pause. */
   readonly transcribes: boolean;
@@ -24,7 +31,7 @@ interface Deps {
   readonly turnDetection: TurnDetectionOptions;
   readonly interruption: InterruptionOptions;
   readonly speech: SpeechControls;
-  commitTurn(text: string, meta: { endOfSpeechAt: number; finalAt: number }): void;
+  commitTurn(text: string, meta: SpokenTurnTiming): void;
   /** `busy` changed without an event saying so. */
   busyChanged(): void;
 }
@@ -192,7 +199,11 @@ export class TurnTaking {
       this.#finals = [];
       this.#interim = '';
       this.#longEnough = false;
-      this.#d.commitTurn(text, { endOfSpeechAt: this.#speechEndedAt, finalAt: this.#finalAt });
+      this.#d.commitTurn(text, {
+        endOfSpeechAt: this.#speechEndedAt,
+        finalAt: this.#finalAt,
+        endpointingSetting: likelyDone ? 'minEndpointingDelayMs' : 'maxEndpointingDelayMs',
+      });
     };
     // The delay may already have passed (a late transcript): a timer would only add latency.
     if (delay <= 0) commit();

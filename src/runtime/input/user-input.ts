@@ -10,7 +10,7 @@ import { ProviderError } from '../models/context.js';
 import type { STT, STTEvent } from '../models/stt.js';
 import type { VAD, VADEvent } from '../models/vad.js';
 import type { InterruptionOptions, TurnDetectionOptions } from '../session/session-core.js';
-import { type SpeechControls, TurnTaking } from './turn-taking.js';
+import { type SpeechControls, type SpokenTurnTiming, TurnTaking } from './turn-taking.js';
 
 export interface UserInputDeps {
   readonly clock: Clock;
@@ -22,7 +22,7 @@ export interface UserInputDeps {
   readonly turnDetection: TurnDetectionOptions;
   readonly interruption: InterruptionOptions;
   readonly speech: SpeechControls;
-  commitTurn(text: string, meta: { endOfSpeechAt: number; finalAt: number }): void;
+  commitTurn(text: string, meta: SpokenTurnTiming): void;
   busyChanged(): void;
 }
 

@@ -11,9 +11,10 @@ import { IdGenerator } from '../core/ids.js';
 import { Scope } from '../core/scope.js';
 import { Waits } from '../core/waits.js';
 import { type Disposable, EventBus } from '../events/emitter.js';
-import type { EventOf, SessionEvent, SessionEventName } from '../events/types.js';
+import type { EventOf, InterruptCause, SessionEvent, SessionEventName } from '../events/types.js';
 import type { ChatItem } from '../history/chat-history.js';
 import { HistoryStore } from '../history/history-store.js';
+import type { SpokenTurnTiming } from '../input/turn-taking.js';
 import { UserInputPipeline } from '../input/user-input.js';
 import { ClockedOutput } from '../io/clocked-output.js';
 import type { ToolChoice } from '../models/llm.js';
@@ -21,6 +22,7 @@ import { Playout } from '../speech/playout.js';
 import type { SpeechHandle } from '../speech/speech-handle.js';
 import { SpeechQueue } from '../speech/speech-queue.js';
 import { type SpeechContent, SpeechRun } from '../speech/speech-run.js';
+import type { UserTurnTiming } from '../speech/turn-latency.js';
 import { ActivityTracker } from './activity-tracker.js';
 import { RunResult } from './run-result.js';
 import type { SessionCore } from './session-core.js';
@@ -113,7 +115,7 @@ export class AgentSession<UserData = unknown> {
         // Words that end after close() was called have nobody left to answer them.
         if (this.closed) return;
         const eou = clock.now() - meta.endOfSpeechAt;
-        const turn = this.#commitUserTurn(text, 'speech');
+        const turn = this.#commitUserTurn(text, 'speech', { timing: meta });
         bus.emit('metrics.eou', {
           turnId: turn.turnId,
           endOfUtteranceDelayMs: eou,
@@ -171,12 +173,18 @@ export class AgentSession<UserData = unknown> {
       text?: string;
       allowInterruptions?: boolean;
       addToHistory?: boolean;
+      /** Who asks, when it is not agent code (default `api`; the console says `console`). */
+      origin?: 'api' | 'console';
     } = {},
   ): SpeechHandle {
     const text = typeof content === 'string' ? content : (options.text ?? '');
     const audio = typeof content === 'string' ? options.audio : content;
     const speech: SpeechContent = { kind: 'say', text, ...(audio ? { audio } : {}) };
-    return this.#speak('say', speech, options.allowInterruptions, options.addToHistory ?? true);
+    return this.#speak('say', speech, {
+      allowInterruptions: options.allowInterruptions,
+      addToHistory: options.addToHistory ?? true,
+      origin: options.origin,
+    });
   }
 
   /** Asks the active agent's model for a reply (with `userInput`, as if the user said it). */
@@ -186,6 +194,7 @@ export class AgentSession<UserData = unknown> {
       instructions?: string;
       toolChoice?: ToolChoice;
       allowInterruptions?: boolean;
+      origin?: 'api' | 'console';
     } = {},
   ): SpeechHandle {
     this.#assertOpen();
@@ -198,7 +207,11 @@ export class AgentSession<UserData = unknown> {
       ...(options.instructions ? { instructions: options.instructions } : {}),
       ...(options.toolChoice ? { toolChoice: options.toolChoice } : {}),
     };
-    return this.#speak('reply', content, options.allowInterruptions, true);
+    return this.#speak('reply', content, {
+      allowInterruptions: options.allowInterruptions,
+      addToHistory: true,
+      origin: options.origin,
+    });
   }
 
   /** Typed or injected user input: interrupts what may be interrupted, then runs a user turn (C6). */
@@ -207,10 +220,14 @@ export class AgentSession<UserData = unknown> {
     return this.#commitUserTurn(text, options.source ?? 'text').handle;
   }
 
-  /** Interrupts the speaking and queued speech (with `force`, even non-interruptible speech). */
-  async interrupt(options: { force?: boolean } = {}): Promise<void> {
+  /**
+   * Interrupts the speaking and queued speech (with `force`, even non-interruptible speech).
+   * `origin` labels who asked when it is not agent code (default `api`).
+   */
+  async interrupt(options: { force?: boolean; origin?: 'api' | 'console' } = {}): Promise<void> {
     if (this.#lifecycle !== 'running') return;
-    const interrupted = this.#interruptAll(options.force === true, 'api');
+    const by = currentActor() ? 'agent' : (options.origin ?? 'api');
+    const interrupted = this.#interruptAll(options.force === true, by);
     await Promise.all(interrupted.map((run) => run.handle.waitForPlayout()));
   }
 
@@ -290,24 +307,29 @@ export class AgentSession<UserData = unknown> {
   #speak(
     source: 'say' | 'reply',
     content: SpeechContent,
-    allowInterruptions: boolean | undefined,
-    addToHistory: boolean,
-    userTurn?: { id: string; committedAt: number },
-    before?: { promise: Promise<void>; label: string },
+    options: {
+      allowInterruptions: boolean | undefined;
+      addToHistory: boolean;
+      origin: 'api' | 'console' | undefined;
+      userTurn?: UserTurnTiming;
+      before?: { promise: Promise<void>; label: string };
+    },
   ): SpeechHandle {
     this.#assertOpen();
     const actor = currentActor();
     const activity = this.#core.stack.activityOf(actor);
+    const { userTurn, before } = options;
     const run = new SpeechRun(this.#core, {
       source,
       content,
       activity,
       allowInterruptions:
-        allowInterruptions ??
+        options.allowInterruptions ??
         activity.agent.allowInterruptions ??
         this.#core.options.allowInterruptions,
-      addToHistory,
-      origin: actor,
+      addToHistory: options.addToHistory,
+      origin: userTurn ? 'user' : actor ? 'agent' : (options.origin ?? 'api'),
+      requester: actor,
       ...(userTurn ? { userTurn } : {}),
       ...(before ? { before } : {}),
     });
@@ -320,7 +342,7 @@ export class AgentSession<UserData = unknown> {
   #commitUserTurn(
     text: string,
     source: 'speech' | 'text' | 'api',
-    options: { interrupt?: boolean; hook?: boolean } = {},
+    options: { interrupt?: boolean; hook?: boolean; timing?: SpokenTurnTiming } = {},
   ): { handle: SpeechHandle; turnId: string } {
     this.#assertOpen();
     const stack = this.#core.stack;
@@ -337,18 +359,29 @@ export class AgentSession<UserData = unknown> {
       options.hook === false
         ? undefined
         : stack.runUserTurnHook(activity, { id: turnId, text, source });
+    const now = this.clock.now();
+    const timing = options.timing;
     const handle = this.#speak(
       'reply',
       { kind: 'reply' },
-      undefined,
-      true,
-      { id: turnId, committedAt: this.clock.now() },
-      before,
+      {
+        allowInterruptions: undefined,
+        addToHistory: true,
+        origin: undefined,
+        userTurn: {
+          id: turnId,
+          committedAt: now,
+          endOfSpeechAt: timing?.endOfSpeechAt ?? now,
+          finalAt: timing?.finalAt ?? now,
+          endpointingSetting: timing?.endpointingSetting ?? null,
+        },
+        ...(before ? { before } : {}),
+      },
     );
     return { handle, turnId };
   }
 
-  #interruptAll(force: boolean, by: 'user_speech' | 'user_input' | 'api' | 'close'): SpeechRun[] {
+  #interruptAll(force: boolean, by: InterruptCause): SpeechRun[] {
     const interrupted: SpeechRun[] = [];
     for (const run of [...this.#runs]) if (run.interrupt(force, by)) interrupted.push(run);
     return interrupted;

@@ -9,6 +9,7 @@ import type { LLM, LLMRequest, LLMToolCall } from '../models/llm.js';
 import type { TTS } from '../models/tts.js';
 import type { Segment } from './playout.js';
 import { SentenceSplitter } from './sentences.js';
+import type { StepTiming } from './turn-latency.js';
 
 /** What one step speaks: fixed text (say), pre-rendered audio, or a model's reply. */
 export type StepSource =
@@ -27,6 +28,8 @@ export interface StepIO {
   readonly tts: TTS | undefined;
   readonly segment: Segment;
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number };
+  /** Filled in as the step's first token, sentence and audio happen. */
+  readonly timing: StepTiming;
   onFirstAudio(): void;
   onToolCall(call: LLMToolCall): void;
 }
@@ -80,14 +83,20 @@ async function produceText(
   }
   const splitter = new SentenceSplitter();
   const started = io.clock.now();
+  const timing = io.timing;
   let firstAt: number | undefined;
   let usage = { promptTokens: 0, completionTokens: 0 };
+  const sentence = (text: string) => {
+    timing.firstSentenceAt ??= io.clock.now();
+    addPiece(text);
+  };
   for await (const chunk of chatWithRetry(source.llm, source.request, io)) {
     if (io.signal.aborted) return;
     firstAt ??= io.clock.now();
+    timing.firstTokenAt ??= firstAt;
     if (chunk.type === 'text') {
       io.bus.emit('speech.text', { speechId: io.speechId, step: io.step, delta: chunk.delta });
-      for (const sentence of splitter.push(chunk.delta)) addPiece(sentence);
+      for (const piece of splitter.push(chunk.delta)) sentence(piece);
     } else if (chunk.type === 'tool_call') {
       io.onToolCall(chunk.call);
     } else {
@@ -95,13 +104,14 @@ async function produceText(
     }
   }
   const rest = splitter.flush();
-  if (rest) addPiece(rest);
+  if (rest) sentence(rest);
   const end = io.clock.now();
   if (io.signal.aborted) return;
   io.bus.emit('metrics.llm', {
     speechId: io.speechId,
     model: source.llm.label,
     ttftMs: (firstAt ?? end) - started,
+    ttfsMs: timing.firstSentenceAt !== undefined ? timing.firstSentenceAt - started : null,
     durationMs: end - started,
     ...usage,
   });
@@ -139,7 +149,7 @@ async function speakText(text: Channel<string>, pieces: Piece[], io: StepIO): Pr
     return;
   }
   const tts = io.tts;
-  const started = io.clock.now();
+  let textAt: number | undefined;
   let firstAt: number | undefined;
   let characters = 0;
   let audioMs = 0;
@@ -149,12 +159,16 @@ async function speakText(text: Channel<string>, pieces: Piece[], io: StepIO): Pr
   for (let attempt = 0; ; attempt++) {
     characters = 0;
     const counted = countCharacters(replayable.read(), (n) => {
+      // The TTS's latency counts from the text it got, not from the model's start.
+      textAt ??= io.clock.now();
+      io.timing.ttsFirstTextAt ??= textAt;
       characters += n;
     });
     try {
       for await (const audio of tts.synthesize(counted, { clock: io.clock, signal: io.signal })) {
         if (firstAt === undefined) {
           firstAt = io.clock.now();
+          io.timing.firstAudioAt = firstAt;
           io.onFirstAudio();
         }
         if (audio.textIndex !== current) {
@@ -181,8 +195,8 @@ async function speakText(text: Channel<string>, pieces: Piece[], io: StepIO): Pr
   io.bus.emit('metrics.tts', {
     speechId: io.speechId,
     model: tts.label,
-    ttfbMs: (firstAt ?? end) - started,
-    durationMs: end - started,
+    ttfbMs: (firstAt ?? end) - (textAt ?? end),
+    durationMs: end - (textAt ?? end),
     characters,
     audioMs,
   });
@@ -198,6 +212,7 @@ async function playAudio(
     if (io.signal.aborted) return;
     if (first) {
       first = false;
+      io.timing.firstAudioAt = io.clock.now();
       io.onFirstAudio();
     }
     const piece = pieces[0];

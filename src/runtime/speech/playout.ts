@@ -25,6 +25,7 @@ export class Playout {
   readonly #settleMs: number;
   readonly #onSilentOutput: () => void;
   readonly #awaitingReport: Segment[] = [];
+  readonly #awaitingStart: Segment[] = [];
   #warned = false;
 
   constructor(output: AudioOutput, clock: Clock, settleMs: number, onSilentOutput: () => void) {
@@ -53,6 +54,17 @@ export class Playout {
     this.#awaitingReport.push(segment);
   }
 
+  /** @internal used by Segment: its first frame is about to reach the output. */
+  expectStart(segment: Segment): void {
+    this.#awaitingStart.push(segment);
+  }
+
+  /** @internal used by Segment: it no longer waits for a start report. */
+  forgetStart(segment: Segment): void {
+    const i = this.#awaitingStart.indexOf(segment);
+    if (i >= 0) this.#awaitingStart.splice(i, 1);
+  }
+
   /** @internal used by Segment when its bound passed without a report */
   giveUpOn(segment: Segment): void {
     const i = this.#awaitingReport.indexOf(segment);
@@ -64,7 +76,10 @@ export class Playout {
   }
 
   #onReport(event: PlaybackEvent): void {
-    if (event.type !== 'finished') return;
+    if (event.type === 'started') {
+      this.#awaitingStart.shift()?.startReported(this.#clock.now());
+      return;
+    }
     this.#awaitingReport.shift()?.reported(event.positionMs, event.interrupted);
   }
 }
@@ -73,6 +88,7 @@ export class Segment {
   readonly #playout: Playout;
   readonly #clock: Clock;
   readonly #result: Deferred<PlayResult> = deferred<PlayResult>();
+  readonly #started: Deferred<number | undefined> = deferred<number | undefined>();
   #pushedMs = 0;
   #startedAt: number | undefined;
   #pausedAt: number | undefined;
@@ -94,6 +110,14 @@ export class Segment {
     return this.#pushedMs;
   }
 
+  /**
+   * When the output reported that it started playing this segment; undefined if it had not
+   * said so by the time all audio was written or the segment was cleared.
+   */
+  get started(): Promise<number | undefined> {
+    return this.#started.promise;
+  }
+
   /** The result is known (played out, cleared and reported, or given up on). */
   get settled(): boolean {
     return this.#result.settled;
@@ -112,7 +136,10 @@ export class Segment {
     const output = this.#playout.output;
     const ready =
       frame.sampleRate === output.sampleRate ? frame : resampleFrame(frame, output.sampleRate);
-    if (this.#startedAt === undefined) this.#startedAt = this.#clock.now();
+    if (this.#startedAt === undefined) {
+      this.#startedAt = this.#clock.now();
+      this.#playout.expectStart(this);
+    }
     this.#pushedMs += frameDurationMs(ready);
     return output.captureFrame(ready);
   }
@@ -121,6 +148,7 @@ export class Segment {
   finish(): Promise<PlayResult> {
     if (this.#ended) return this.result;
     this.#ended = true;
+    this.#stopWaitingForStart();
     if (this.#pushedMs === 0) {
       this.#settle(0, false, false);
       return this.result;
@@ -137,6 +165,7 @@ export class Segment {
     if (this.#result.settled) return this.result;
     const wasEnded = this.#ended;
     this.#ended = true;
+    this.#stopWaitingForStart();
     this.#playedAtClear = this.playedEstimate();
     if (this.#pushedMs === 0) {
       this.#settle(0, true, false);
@@ -168,6 +197,17 @@ export class Segment {
       const remaining = Math.max(0, this.#pushedMs - this.playedEstimate());
       this.#armBound(remaining + this.#playout.settleMs, false);
     }
+  }
+
+  /** @internal the output reported it started playing this segment */
+  startReported(at: number): void {
+    this.#started.resolve(at);
+  }
+
+  #stopWaitingForStart(): void {
+    if (this.#started.settled) return;
+    this.#playout.forgetStart(this);
+    this.#started.resolve(undefined);
   }
 
   /** @internal the output reported this segment finished */

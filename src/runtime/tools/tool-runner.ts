@@ -13,6 +13,9 @@ import { RunContext } from './run-context.js';
 import { describeZodError, type Tool } from './tool.js';
 
 export interface ToolOutcome {
+  /** voxagent's id of this call. */
+  readonly toolCallId: string;
+  /** The model's id of this call (what its history uses). */
   readonly callId: string;
   readonly name: string;
   readonly arguments: string;
@@ -24,6 +27,8 @@ export interface ToolOutcome {
 }
 
 export interface ToolCallSite {
+  /** voxagent's own id for this call (`fc_N`), unique in the session. */
+  readonly toolCallId: string;
   readonly speechId: string;
   readonly step: number;
   readonly speechActor: Actor;
@@ -48,17 +53,18 @@ export async function runToolCall(
 ): Promise<ToolOutcome> {
   const started = core.clock.now();
   const actor: Actor = {
-    label: `tool ${call.name} (${call.id})`,
+    label: `tool ${call.name} (${site.toolCallId})`,
     kind: 'tool',
     parent: site.speechActor,
     sessionKey: core.key,
     speechId: site.speechId,
     step: site.step,
-    toolCallId: call.id,
+    toolCallId: site.toolCallId,
     agentId: site.agentId,
   };
   core.bus.emit('tool.started', {
-    toolCallId: call.id,
+    toolCallId: site.toolCallId,
+    providerCallId: call.id,
     name: call.name,
     arguments: call.arguments,
     speechId: site.speechId,
@@ -73,7 +79,8 @@ export async function runToolCall(
   }
   const interrupted = site.isInterrupted();
   core.bus.emit('tool.finished', {
-    toolCallId: call.id,
+    toolCallId: site.toolCallId,
+    providerCallId: call.id,
     name: call.name,
     speechId: site.speechId,
     durationMs: core.clock.now() - started,
@@ -83,6 +90,7 @@ export async function runToolCall(
     error: result.error,
   });
   return {
+    toolCallId: site.toolCallId,
     callId: call.id,
     name: call.name,
     arguments: call.arguments,

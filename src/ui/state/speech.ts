@@ -23,7 +23,9 @@ export interface SpeechSegment {
   audioMs: number;
 }
 
-export type InterruptCause = 'user_speech' | 'user_input' | 'api' | 'close';
+export type { InterruptCause } from '../../runtime/events/types.js';
+
+import type { InterruptCause } from '../../runtime/events/types.js';
 
 export interface SpeechItem {
   id: string;

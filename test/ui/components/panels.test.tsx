@@ -16,7 +16,7 @@ import { initialMetrics, metricsReducer } from '../../../src/ui/state/metrics.js
 import { initialSessionInfo, sessionInfoReducer } from '../../../src/ui/state/session.js';
 import { initialTasks, tasksReducer } from '../../../src/ui/state/tasks.js';
 import { initialTools, toolsReducer } from '../../../src/ui/state/tools.js';
-import { ev, fold, header, plain } from '../helpers.js';
+import { ev, fold, header, plain, turnMetrics } from '../helpers.js';
 
 afterEach(() => cleanup());
 
@@ -26,6 +26,7 @@ test('Tools: running call with its timer, finished with output, error and interr
   const state = fold(toolsReducer, initialTools, [
     ev('tool.started', 0, {
       toolCallId: 'c1',
+      providerCallId: 'c1',
       name: 'lookup',
       arguments: '{"q":"a"}',
       speechId: 's',
@@ -33,6 +34,7 @@ test('Tools: running call with its timer, finished with output, error and interr
     }),
     ev('tool.finished', 40, {
       toolCallId: 'c1',
+      providerCallId: 'c1',
       name: 'lookup',
       speechId: 's',
       durationMs: 40,
@@ -43,6 +45,7 @@ test('Tools: running call with its timer, finished with output, error and interr
     }),
     ev('tool.started', 50, {
       toolCallId: 'c2',
+      providerCallId: 'c2',
       name: 'book',
       arguments: '{}',
       speechId: 's',
@@ -50,6 +53,7 @@ test('Tools: running call with its timer, finished with output, error and interr
     }),
     ev('tool.finished', 70, {
       toolCallId: 'c2',
+      providerCallId: 'c2',
       name: 'book',
       speechId: 's',
       durationMs: 20,
@@ -60,6 +64,7 @@ test('Tools: running call with its timer, finished with output, error and interr
     }),
     ev('tool.started', 100, {
       toolCallId: 'c3',
+      providerCallId: 'c3',
       name: 'weather',
       arguments: '{"city":"Oslo"}',
       speechId: 's',
@@ -149,7 +154,7 @@ test('Metrics: states, mic level meter and per-turn latencies', () => {
     ev('agent.state', 0, { state: 'speaking' }),
     ev('user.state', 0, { state: 'listening' }),
     ev('metrics.eou', 1, { turnId: 'u1', endOfUtteranceDelayMs: 420, transcriptionDelayMs: 10 }),
-    ev('metrics.turn', 2, { turnId: 'u1', speechId: 's1', e2eMs: 1250 }),
+    ev('metrics.turn', 2, turnMetrics('u1', 's1', 1250)),
   ]);
   const frame = draw(<Metrics state={state} level={1} muted={false} />);
   expect(frame).toContain('agent speaking · user listening · mic ████████████████████');

@@ -11,6 +11,7 @@ const created = (id: string, t: number, allowInterruptions = true) =>
     speechId: id,
     agentId: 'agent_1',
     source: 'reply',
+    origin: 'api',
     allowInterruptions,
     priority: 0,
     text: null,

@@ -1,13 +1,14 @@
 import { expect, test } from 'vitest';
 import type { SessionEvent } from '../../../src/runtime/events/types.js';
 import { initialMetrics, MAX_TURN_METRICS, metricsReducer } from '../../../src/ui/state/metrics.js';
-import { ev, fold } from '../helpers.js';
+import { ev, fold, turnMetrics } from '../helpers.js';
 
 const speech = (speechId: string, userTurnId: string | null) =>
   ev('speech.created', 0, {
     speechId,
     agentId: 'a',
     source: 'reply',
+    origin: 'api',
     allowInterruptions: true,
     priority: 0,
     text: null,
@@ -20,6 +21,7 @@ const llm = (speechId: string, ttftMs: number) =>
     speechId,
     model: 'gpt-x',
     ttftMs,
+    ttfsMs: null,
     durationMs: 900,
     promptTokens: 1,
     completionTokens: 1,
@@ -41,7 +43,7 @@ test('LLM and TTS metrics join their user turn through the speech', () => {
       characters: 10,
       audioMs: 800,
     }),
-    ev('metrics.turn', 30, { turnId: 'u1', speechId: 's1', e2eMs: 900 }),
+    ev('metrics.turn', 30, turnMetrics('u1', 's1', 900)),
     ev('metrics.stt', 31, { model: 'stt-x', latencyMs: 150, audioMs: 1000 }),
   ]);
   expect(s.turns).toEqual([
@@ -62,7 +64,7 @@ test('LLM and TTS metrics join their user turn through the speech', () => {
 test('a speech with no user turn gets its own row; rows are bounded', () => {
   const events: SessionEvent[] = [speech('say1', null), llm('say1', 50)];
   for (let i = 0; i < MAX_TURN_METRICS + 5; i++) {
-    events.push(ev('metrics.turn', i, { turnId: `u${i}`, speechId: `s${i}`, e2eMs: i }));
+    events.push(ev('metrics.turn', i, turnMetrics(`u${i}`, `s${i}`, i)));
   }
   const s = fold(metricsReducer, initialMetrics, events);
   expect(s.turns).toHaveLength(MAX_TURN_METRICS);

@@ -13,6 +13,7 @@ const created = (id: string, t: number, text: string | null = null) =>
     speechId: id,
     agentId: 'agent_1',
     source: text === null ? 'reply' : 'say',
+    origin: 'api',
     allowInterruptions: true,
     priority: 0,
     text,

@@ -6,6 +6,7 @@ import { ev, fold } from '../helpers.js';
 const started = (id: string, t: number) =>
   ev('tool.started', t, {
     toolCallId: id,
+    providerCallId: id,
     name: 'get_weather',
     arguments: '{"city":"Paris"}',
     speechId: 's1',
@@ -23,6 +24,7 @@ const finished = (
 ) =>
   ev('tool.finished', t, {
     toolCallId: id,
+    providerCallId: id,
     name: 'get_weather',
     speechId: 's1',
     durationMs: 40,
