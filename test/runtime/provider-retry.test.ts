@@ -76,3 +76,47 @@ describe('provider retries happen only while nothing was heard', () => {
     expect(h.of('error')[0]).toMatchObject({ source: 'flaky.tts', code: 'provider_error' });
   });
 });
+
+describe('each provider retries only its own request, one warning per attempt', () => {
+  it('an LLM that keeps failing: its retries only, then one error (no retry inside the TTS)', async () => {
+    const tts = flakyTTS(0, 'before-audio');
+    const h = await startHarness(new Agent({ name: 'A', instructions: 'x' }), {
+      responses: [
+        {
+          error: { message: 'HTTP 503: overloaded', status: 503, retryable: true },
+          repeat: true,
+        },
+      ],
+      session: { tts, retry: { attempts: 2, baseDelayMs: 500 } },
+    });
+    const handle = h.session.generateReply({ userInput: 'hello' });
+    await settle(h);
+    expect(handle.endReason).toBe('failed');
+    expect(h.llm.requests).toHaveLength(3);
+    expect(h.of('warning').map((w) => [w.t, w.message])).toEqual([
+      [0, 'fake-llm: HTTP 503: overloaded; retrying in 500 ms (attempt 2 of 3)'],
+      [500, 'fake-llm: HTTP 503: overloaded; retrying in 1000 ms (attempt 3 of 3)'],
+    ]);
+    expect(h.of('error').map((e) => [e.t, e.source])).toEqual([[1500, 'fake-llm']]);
+    // The TTS was never asked for anything, let alone asked again.
+    expect(tts.calls).toBe(1);
+  });
+
+  it('a TTS that keeps failing before audio: its own retries, one warning each', async () => {
+    const tts = flakyTTS(5, 'before-audio');
+    const h = await startHarness(new Agent({ name: 'A', instructions: 'x' }), {
+      responses: [{ text: 'Hello there.' }],
+      session: { tts, retry: { attempts: 2, baseDelayMs: 100 } },
+    });
+    const handle = h.session.generateReply({ userInput: 'hello' });
+    await settle(h);
+    expect(handle.endReason).toBe('failed');
+    expect(h.llm.requests).toHaveLength(1);
+    expect(tts.calls).toBe(3);
+    expect(h.of('warning').map((w) => [w.t, w.message])).toEqual([
+      [0, 'flaky.tts: service unavailable; retrying in 100 ms (attempt 2 of 3)'],
+      [100, 'flaky.tts: service unavailable; retrying in 200 ms (attempt 3 of 3)'],
+    ]);
+    expect(h.of('error').map((e) => [e.t, e.source])).toEqual([[300, 'flaky.tts']]);
+  });
+});

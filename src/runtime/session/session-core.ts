@@ -44,6 +44,7 @@ export interface ResolvedSessionOptions {
   readonly playoutSettleMs: number;
   readonly closeTimeoutMs: number;
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number };
+  readonly maxSynthesisAheadMs: number;
 }
 
 /**

@@ -35,9 +35,16 @@ export interface AgentSessionOptions<UserData = unknown> {
   closeTimeoutMs?: number;
   /** Retries (with backoff) of an LLM or TTS request that failed before producing anything. */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /**
+   * How far synthesis may run ahead of playout, in ms of audio: text goes to the TTS, and
+   * audio is taken from it, only while less than this waits to be heard (plus the sentence
+   * being synthesized). Default 10 000; `Infinity` turns the bound off.
+   */
+  maxSynthesisAheadMs?: number;
 }
 
 export const DEFAULT_PLAYOUT_SETTLE_MS = 250;
+export const DEFAULT_MAX_SYNTHESIS_AHEAD_MS = 10_000;
 
 export function resolveOptions(options: AgentSessionOptions<unknown>): ResolvedSessionOptions {
   const positive = (name: string, value: number | undefined, fallback: number) => {
@@ -86,5 +93,17 @@ export function resolveOptions(options: AgentSessionOptions<unknown>): ResolvedS
       attempts: positive('retry.attempts', options.retry?.attempts, 2),
       baseDelayMs: positive('retry.baseDelayMs', options.retry?.baseDelayMs, 500),
     },
+    maxSynthesisAheadMs: aheadBound(options.maxSynthesisAheadMs),
   };
+}
+
+function aheadBound(value: number | undefined): number {
+  const v = value ?? DEFAULT_MAX_SYNTHESIS_AHEAD_MS;
+  // NaN fails both comparisons; Infinity is allowed (no bound).
+  if (!(typeof v === 'number' && v > 0)) {
+    throw new RangeError(
+      `maxSynthesisAheadMs must be a number > 0 (Infinity for no bound), got ${v}`,
+    );
+  }
+  return v;
 }

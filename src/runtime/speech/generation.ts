@@ -6,9 +6,10 @@ import { Replayable } from '../core/replayable.js';
 import type { EventBus } from '../events/emitter.js';
 import { ProviderError } from '../models/context.js';
 import type { LLM, LLMRequest, LLMToolCall } from '../models/llm.js';
-import type { TTS } from '../models/tts.js';
+import type { SynthesizedAudio, TTS } from '../models/tts.js';
 import type { Segment } from './playout.js';
 import { SentenceSplitter } from './sentences.js';
+import { SynthesisAhead } from './synthesis-ahead.js';
 import type { StepTiming } from './turn-latency.js';
 
 /** What one step speaks: fixed text (say), pre-rendered audio, or a model's reply. */
@@ -28,6 +29,8 @@ export interface StepIO {
   readonly tts: TTS | undefined;
   readonly segment: Segment;
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number };
+  /** How much audio synthesis may run ahead of playout (see synthesis-ahead.ts). */
+  readonly maxSynthesisAheadMs: number;
   /** Filled in as the step's first token, sentence and audio happen. */
   readonly timing: StepTiming;
   onFirstAudio(): void;
@@ -139,6 +142,17 @@ async function* chatWithRetry(llm: LLM, request: LLMRequest, io: StepIO) {
   }
 }
 
+/** What a step's synthesis produced so far, across attempts (for metrics and segments). */
+interface SynthesisProgress {
+  /** When the TTS got its first text: its latency counts from there, not the model's start. */
+  textAt: number | undefined;
+  firstAt: number | undefined;
+  characters: number;
+  audioMs: number;
+  /** Index of the piece whose audio is arriving. */
+  current: number;
+}
+
 async function speakText(text: Channel<string>, pieces: Piece[], io: StepIO): Promise<void> {
   if (!io.tts) {
     // Text mode: nothing to hear, every piece counts as delivered when produced.
@@ -149,57 +163,107 @@ async function speakText(text: Channel<string>, pieces: Piece[], io: StepIO): Pr
     return;
   }
   const tts = io.tts;
-  let textAt: number | undefined;
-  let firstAt: number | undefined;
-  let characters = 0;
-  let audioMs = 0;
-  let current = -1;
+  const progress: SynthesisProgress = {
+    textAt: undefined,
+    firstAt: undefined,
+    characters: 0,
+    audioMs: 0,
+    current: -1,
+  };
+  const ahead = new SynthesisAhead(io.segment, pieces, io.maxSynthesisAheadMs, io.signal);
+  try {
+    await synthesizeWithRetry(tts, text, pieces, io, ahead, progress);
+  } finally {
+    ahead.close();
+  }
+  emitSegment(io, pieces, progress.current);
+  const end = io.clock.now();
+  if (io.signal.aborted) return;
+  const textAt = progress.textAt ?? end;
+  io.bus.emit('metrics.tts', {
+    speechId: io.speechId,
+    model: tts.label,
+    ttfbMs: (progress.firstAt ?? end) - textAt,
+    durationMs: end - textAt,
+    characters: progress.characters,
+    audioMs: progress.audioMs,
+  });
+}
+
+/**
+ * Retries the TTS's own failures while nothing was heard. A failure of the text source (the
+ * model, which has already retried on its own) ends the step: asking the TTS again would
+ * only replay that failure.
+ */
+async function synthesizeWithRetry(
+  tts: TTS,
+  text: Channel<string>,
+  pieces: Piece[],
+  io: StepIO,
+  ahead: SynthesisAhead,
+  progress: SynthesisProgress,
+): Promise<void> {
   // Text is kept so that a synthesis that fails before any audio can be asked again.
   const replayable = new Replayable(text);
+  let sourceFailed = false;
+  const source = async function* () {
+    try {
+      yield* replayable.read();
+    } catch (err) {
+      sourceFailed = true;
+      throw err;
+    }
+  };
   for (let attempt = 0; ; attempt++) {
-    characters = 0;
-    const counted = countCharacters(replayable.read(), (n) => {
-      // The TTS's latency counts from the text it got, not from the model's start.
-      textAt ??= io.clock.now();
-      io.timing.ttsFirstTextAt ??= textAt;
-      characters += n;
+    progress.characters = 0;
+    const handed = countCharacters(ahead.handOver(source()), (n) => {
+      progress.textAt ??= io.clock.now();
+      io.timing.ttsFirstTextAt ??= progress.textAt;
+      progress.characters += n;
     });
     try {
-      for await (const audio of tts.synthesize(counted, { clock: io.clock, signal: io.signal })) {
-        if (firstAt === undefined) {
-          firstAt = io.clock.now();
-          io.timing.firstAudioAt = firstAt;
-          io.onFirstAudio();
-        }
-        if (audio.textIndex !== current) {
-          emitSegment(io, pieces, current);
-          current = audio.textIndex;
-        }
-        const ms = frameDurationMs(audio.frame);
-        const piece = pieces[audio.textIndex];
-        if (piece) piece.audioMs += ms;
-        audioMs += ms;
-        await io.segment.push(audio.frame);
-      }
-      break;
+      await playSynthesis(tts.synthesize(handed, { clock: io.clock, signal: io.signal }), {
+        pieces,
+        io,
+        ahead,
+        progress,
+      });
+      return;
     } catch (err) {
       // Only while nothing was heard: a repeat after audio would say things twice.
-      if (firstAt !== undefined || !isRetryable(err) || attempt >= io.retry.attempts) throw err;
+      const heard = progress.firstAt !== undefined;
+      if (sourceFailed || heard || !isRetryable(err) || attempt >= io.retry.attempts) throw err;
       if (io.signal.aborted) throw err;
       await retryPause(err, attempt, io);
     }
   }
-  emitSegment(io, pieces, current);
-  const end = io.clock.now();
-  if (io.signal.aborted) return;
-  io.bus.emit('metrics.tts', {
-    speechId: io.speechId,
-    model: tts.label,
-    ttfbMs: (firstAt ?? end) - (textAt ?? end),
-    durationMs: end - (textAt ?? end),
-    characters,
-    audioMs,
-  });
+}
+
+/** Writes one attempt's audio to the segment, taking it only as fast as the bound allows. */
+async function playSynthesis(
+  audioStream: AsyncIterable<SynthesizedAudio>,
+  step: { pieces: Piece[]; io: StepIO; ahead: SynthesisAhead; progress: SynthesisProgress },
+): Promise<void> {
+  const { pieces, io, ahead, progress } = step;
+  for await (const audio of audioStream) {
+    if (progress.firstAt === undefined) {
+      progress.firstAt = io.clock.now();
+      io.timing.firstAudioAt = progress.firstAt;
+      io.onFirstAudio();
+    }
+    if (audio.textIndex !== progress.current) {
+      emitSegment(io, pieces, progress.current);
+      progress.current = audio.textIndex;
+      ahead.heard(audio.textIndex);
+    }
+    const ms = frameDurationMs(audio.frame);
+    const piece = pieces[audio.textIndex];
+    if (piece) piece.audioMs += ms;
+    progress.audioMs += ms;
+    await io.segment.push(audio.frame);
+    const room = ahead.roomForAudio();
+    if (room) await room;
+  }
 }
 
 async function playAudio(
@@ -208,16 +272,23 @@ async function playAudio(
   io: StepIO,
 ): Promise<void> {
   let first = true;
-  for await (const frame of audio) {
-    if (io.signal.aborted) return;
-    if (first) {
-      first = false;
-      io.timing.firstAudioAt = io.clock.now();
-      io.onFirstAudio();
+  const ahead = new SynthesisAhead(io.segment, pieces, io.maxSynthesisAheadMs, io.signal);
+  try {
+    for await (const frame of audio) {
+      if (io.signal.aborted) return;
+      if (first) {
+        first = false;
+        io.timing.firstAudioAt = io.clock.now();
+        io.onFirstAudio();
+      }
+      const piece = pieces[0];
+      if (piece) piece.audioMs += frameDurationMs(frame);
+      await io.segment.push(frame);
+      const room = ahead.roomForAudio();
+      if (room) await room;
     }
-    const piece = pieces[0];
-    if (piece) piece.audioMs += frameDurationMs(frame);
-    await io.segment.push(frame);
+  } finally {
+    ahead.close();
   }
   emitSegment(io, pieces, 0);
 }
@@ -255,7 +326,7 @@ async function retryPause(err: ProviderError, attempt: number, io: StepIO): Prom
   const delay = err.details.retryAfterMs ?? io.retry.baseDelayMs * 2 ** attempt;
   io.bus.emit('warning', {
     code: 'provider_retry',
-    message: `${err.provider}: ${err.message}; retrying in ${delay} ms (attempt ${attempt + 2})`,
+    message: `${err.provider}: ${err.message}; retrying in ${delay} ms (attempt ${attempt + 2} of ${io.retry.attempts + 1})`,
     speechId: io.speechId,
   });
   await io.clock.sleep(delay, io.signal);

@@ -84,11 +84,19 @@ export class Playout {
   }
 }
 
+/** Someone waiting for playout to get within `ms` of the audio written so far. */
+interface CatchUpWait {
+  readonly ms: number;
+  readonly done: Deferred<void>;
+  cancelTimer: (() => void) | undefined;
+}
+
 export class Segment {
   readonly #playout: Playout;
   readonly #clock: Clock;
   readonly #result: Deferred<PlayResult> = deferred<PlayResult>();
   readonly #started: Deferred<number | undefined> = deferred<number | undefined>();
+  readonly #catchUpWaits = new Set<CatchUpWait>();
   #pushedMs = 0;
   #startedAt: number | undefined;
   #pausedAt: number | undefined;
@@ -129,6 +137,33 @@ export class Segment {
     if (this.#startedAt === undefined) return 0;
     const until = this.#pausedAt ?? this.#clock.now();
     return Math.max(0, Math.min(this.#pushedMs, until - this.#startedAt - this.#pausedTotal));
+  }
+
+  /** Milliseconds written to the output and not heard yet (estimated from the clock). */
+  unplayedMs(): number {
+    return this.#pushedMs - this.playedEstimate();
+  }
+
+  /**
+   * Resolves once at most `ms` of the audio written so far is left to play: at once if so
+   * already, else on the clock when playout gets there. A paused segment holds the wait
+   * (its position stands still); a cleared or settled one releases it; an abort of `signal`
+   * rejects it with the signal's reason.
+   */
+  whenUnplayedAtMost(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const wait: CatchUpWait = { ms, done: deferred<void>(), cancelTimer: undefined };
+    const onAbort = () => {
+      this.#releaseCatchUp(wait);
+      wait.done.reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    void wait.done.promise
+      .finally(() => signal.removeEventListener('abort', onAbort))
+      .catch(() => {});
+    this.#catchUpWaits.add(wait);
+    this.#checkCatchUp(wait);
+    return wait.done.promise;
   }
 
   push(frame: AudioFrame): void | Promise<void> {
@@ -173,6 +208,7 @@ export class Segment {
     }
     if (!wasEnded) this.#playout.expectReport(this);
     this.#cancelBound?.();
+    this.#releaseAllCatchUps();
     this.#playout.output.clear();
     if (!this.#result.settled) this.#armBound(this.#playout.settleMs, true);
     return this.result;
@@ -181,8 +217,9 @@ export class Segment {
   pause(): void {
     if (this.#pausedAt !== undefined || this.#result.settled) return;
     this.#pausedAt = this.#clock.now();
-    // While paused the expected end moves; resume() re-arms the bound.
+    // While paused the expected end moves; resume() re-arms the bound and the catch-up waits.
     this.#cancelBound?.();
+    for (const wait of this.#catchUpWaits) wait.cancelTimer?.();
     this.#playout.output.pause?.();
   }
 
@@ -197,6 +234,7 @@ export class Segment {
       const remaining = Math.max(0, this.#pushedMs - this.playedEstimate());
       this.#armBound(remaining + this.#playout.settleMs, false);
     }
+    for (const wait of [...this.#catchUpWaits]) this.#checkCatchUp(wait);
   }
 
   /** @internal the output reported it started playing this segment */
@@ -222,8 +260,36 @@ export class Segment {
     });
   }
 
+  /** Releases `wait` if playout is close enough, else re-checks when it should be. */
+  #checkCatchUp(wait: CatchUpWait): void {
+    wait.cancelTimer?.();
+    wait.cancelTimer = undefined;
+    const over = this.unplayedMs() - wait.ms;
+    if (over <= 0 || this.#result.settled || this.#playedAtClear !== undefined) {
+      this.#releaseCatchUp(wait);
+      wait.done.resolve();
+      return;
+    }
+    if (this.#pausedAt !== undefined) return;
+    // Rounded up, so the re-check finds playout there (no re-arming on a fraction of a ms).
+    wait.cancelTimer = this.#clock.timer(Math.ceil(over), () => this.#checkCatchUp(wait));
+  }
+
+  #releaseCatchUp(wait: CatchUpWait): void {
+    wait.cancelTimer?.();
+    this.#catchUpWaits.delete(wait);
+  }
+
+  #releaseAllCatchUps(): void {
+    for (const wait of [...this.#catchUpWaits]) {
+      this.#releaseCatchUp(wait);
+      wait.done.resolve();
+    }
+  }
+
   #settle(playedMs: number, interrupted: boolean, estimated: boolean): void {
     if (this.#result.settled) return;
+    this.#releaseAllCatchUps();
     this.#cancelBound?.();
     this.#result.resolve({ playedMs, pushedMs: this.#pushedMs, interrupted, estimated });
   }

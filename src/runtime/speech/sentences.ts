@@ -70,7 +70,7 @@ export function spokenText(
 }
 
 /** Typical speech is about 15 characters a second. */
-const DEFAULT_MS_PER_CHAR = 65;
+export const DEFAULT_MS_PER_CHAR = 65;
 
 /** Milliseconds per character, from the pieces whose audio is complete (else typical speech). */
 function speakingRate(

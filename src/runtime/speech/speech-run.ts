@@ -215,6 +215,7 @@ export class SpeechRun {
         tts: this.#core.models(this.#req.activity.agent).tts,
         segment,
         retry: this.#core.options.retry,
+        maxSynthesisAheadMs: this.#core.options.maxSynthesisAheadMs,
         timing,
         onFirstAudio: () => this.#onFirstAudio(step, timing, segment),
         onToolCall: (call) => {
