@@ -5,12 +5,22 @@ import { childController } from '../shared/abort.js';
 import { pumpInto } from '../shared/async-queue.js';
 import type { ErrorScope } from '../shared/errors.js';
 import { PcmChunker } from '../shared/pcm.js';
+import {
+  emptyAudio,
+  firstByteTimeout,
+  isSpeakable,
+  stallTimeout,
+  type TTSTimeoutOptions,
+  type TTSTimeouts,
+  ttsTimeouts,
+  within,
+} from '../shared/tts-bounds.js';
 import { connectOpenAI, type OpenAIConnectionOptions, openAIError } from './config.js';
 
 /** `response_format: 'pcm'` is always 24 kHz, 16-bit, mono. */
 const PCM_SAMPLE_RATE = 24_000;
 
-export interface OpenAITTSOptions extends OpenAIConnectionOptions {
+export interface OpenAITTSOptions extends OpenAIConnectionOptions, TTSTimeoutOptions {
   /** Default `gpt-4o-mini-tts`. */
   readonly model?: string;
   /** Default `alloy`. */
@@ -26,14 +36,21 @@ export interface OpenAITTSOptions extends OpenAIConnectionOptions {
 
 interface PendingPiece {
   readonly textIndex: number;
-  /** Null for a blank piece: nothing to say, but it keeps its index. */
+  readonly text: string;
+  /** Null for a piece with nothing to pronounce: it keeps its index but costs no request. */
   readonly response: Promise<Response> | null;
 }
+
+const EMPTY_HINT =
+  'the server answered 200 with no audio: check the model and voice, and that the server at ' +
+  'OPENAI_BASE_URL can stream response_format "pcm"';
 
 /**
  * One `audio.speech.create` request per input piece, body streamed as ~20 ms frames tagged
  * with the piece's index. The first piece starts as soon as it arrives; later pieces are
- * requested while earlier audio is still streaming.
+ * requested while earlier audio is still streaming. Waiting is bounded on the session
+ * clock: a piece's first audio (`firstByteTimeoutMs`) and each gap in it (`stallTimeoutMs`);
+ * an empty body is an error.
  */
 export class OpenAITTS implements TTS {
   readonly label: string;
@@ -42,8 +59,10 @@ export class OpenAITTS implements TTS {
   readonly #scope: ErrorScope;
   readonly #options: OpenAITTSOptions;
   readonly #model: string;
+  readonly #timeouts: TTSTimeouts;
 
   constructor(options: OpenAITTSOptions = {}) {
+    this.#timeouts = ttsTimeouts('OpenAITTS', options);
     const { client, scope } = connectOpenAI(options, 'tts');
     this.#client = client;
     this.#scope = scope;
@@ -62,10 +81,10 @@ export class OpenAITTS implements TTS {
     const prefetch = Math.max(0, this.#options.prefetch ?? 1);
     let nextIndex = 0;
     const start = (piece: string) => {
-      const response = piece.trim() ? this.#request(piece, controller.signal) : null;
+      const response = isSpeakable(piece) ? this.#request(piece, controller.signal) : null;
       // Rejections surface in input order, when the piece's turn comes.
       response?.catch(() => {});
-      pending.push({ textIndex: nextIndex++, response });
+      pending.push({ textIndex: nextIndex++, text: piece, response });
     };
     const startWaiting = () => {
       while (pending.length <= prefetch) {
@@ -83,20 +102,9 @@ export class OpenAITTS implements TTS {
         }
         const current = pending.shift()!;
         startWaiting();
-        if (!current.response) continue;
-        const chunker = new PcmChunker(PCM_SAMPLE_RATE, this.#options.frameMs ?? 20);
-        try {
-          const response = await current.response;
-          if (!response.body) continue;
-          for await (const bytes of response.body) {
-            startWaiting();
-            for (const frame of chunker.push(bytes)) yield { frame, textIndex: current.textIndex };
-          }
-        } catch (err) {
-          throw ctx.signal.aborted ? ctx.signal.reason : openAIError(err, this.#scope);
+        if (current.response) {
+          yield* this.#pieceAudio(current, current.response, ctx, startWaiting);
         }
-        const last = chunker.flush();
-        if (last) yield { frame: last, textIndex: current.textIndex };
       }
       if (ctx.signal.aborted) throw ctx.signal.reason;
     } finally {
@@ -104,6 +112,42 @@ export class OpenAITTS implements TTS {
       dispose();
       controller.abort();
     }
+  }
+
+  /** One piece's body as frames; `onBytes` lets later requests start while it streams. */
+  async *#pieceAudio(
+    piece: PendingPiece,
+    response: Promise<Response>,
+    ctx: ModelCallContext,
+    onBytes: () => void,
+  ): AsyncGenerator<SynthesizedAudio> {
+    const { firstByteTimeoutMs, stallTimeoutMs } = this.#timeouts;
+    const chunker = new PcmChunker(PCM_SAMPLE_RATE, this.#options.frameMs ?? 20);
+    let body: AsyncIterator<Uint8Array> | undefined;
+    let received = 0;
+    try {
+      // Headers and the first bytes share one bound: a server can stall before either.
+      const first = response.then((answer) => {
+        body = answer.body?.[Symbol.asyncIterator]();
+        return body ? body.next() : { done: true as const, value: undefined };
+      });
+      let next = await within(ctx.clock, first, firstByteTimeoutMs, () =>
+        firstByteTimeout(this.#scope, firstByteTimeoutMs),
+      );
+      while (!next.done) {
+        received += next.value.byteLength;
+        onBytes();
+        for (const frame of chunker.push(next.value)) yield { frame, textIndex: piece.textIndex };
+        next = await within(ctx.clock, body!.next(), stallTimeoutMs, () =>
+          stallTimeout(this.#scope, stallTimeoutMs),
+        );
+      }
+    } catch (err) {
+      throw ctx.signal.aborted ? ctx.signal.reason : openAIError(err, this.#scope);
+    }
+    if (received === 0) throw emptyAudio(this.#scope, piece.text, EMPTY_HINT);
+    const last = chunker.flush();
+    if (last) yield { frame: last, textIndex: piece.textIndex };
   }
 
   #request(input: string, signal: AbortSignal): Promise<Response> {

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeepgramTTS } from 'voxagent/deepgram';
+import { VirtualClock } from '../../src/runtime/clock/virtual-clock.js';
+import { UsageError } from '../../src/runtime/core/errors.js';
 import type { SynthesizedAudio } from '../../src/runtime/models/tts.js';
 import { FakeDeepgramServer, tonePcm } from '../support/fake-deepgram-server.js';
 import { closedPortUrl } from '../support/fake-openai-server.js';
@@ -36,7 +38,7 @@ function bytesOf(audio: SynthesizedAudio[], textIndex: number): Buffer {
 
 describe('DeepgramTTS', () => {
   it('streams linear16 frames per piece, tagged by index, one Speak + Flush per piece', async () => {
-    const texts = ['Hello there.', '   ', 'How are you?'];
+    const texts = ['Hello there.', '   ', 'How are you?', '…'];
     const audio = await collect(tts().synthesize(pieces(...texts), testContext()));
     expect(audio.every((a) => a.frame.sampleRate === 24_000)).toBe(true);
     expect([...new Set(audio.map((a) => a.textIndex))]).toEqual([0, 2]);
@@ -142,5 +144,122 @@ describe('DeepgramTTS', () => {
       })(),
     ).rejects.toBe(reason);
     await server.waitFor(() => server.connections[0]!.closed);
+  });
+});
+
+/** Polls `check` between event-loop turns (real I/O must happen first); bounded. */
+async function until(check: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100_000 && !check(); turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(check()).toBe(true);
+}
+
+/** Whether `promise` has settled yet (checked after the clock moved). */
+function watch<T>(promise: Promise<T>): { readonly settled: boolean; readonly result: Promise<T> } {
+  let settled = false;
+  const result = promise.finally(() => {
+    settled = true;
+  });
+  result.catch(() => {});
+  return {
+    get settled() {
+      return settled;
+    },
+    result,
+  };
+}
+
+describe('DeepgramTTS bounds', () => {
+  it('no audio after a Flush: a first-byte timeout on the session clock', async () => {
+    server.speak({ stallAfterFlushes: 0 });
+    const clock = new VirtualClock({ autoAdvance: false });
+    const run = watch(
+      failureOf(tts({ firstByteTimeoutMs: 3000 }).synthesize(pieces('Hello.'), testContext(clock))),
+    );
+    await server.waitFor(() => server.connections[0]?.messages.length === 2);
+    await clock.advance(2999);
+    expect(run.settled).toBe(false);
+    await clock.advance(1);
+    const { error, items } = await run.result;
+    expect(items).toEqual([]);
+    expectProviderError(error, {
+      provider: 'deepgram.tts',
+      retryable: true,
+      hint: 'the speech server is overloaded or stuck: retry, or raise firstByteTimeoutMs',
+      message: /timed out: no audio within 3000 ms of asking for a sentence/,
+    });
+    await server.waitFor(() => server.connections[0]!.closed);
+  });
+
+  it('waiting for text is not bounded; the bound starts when a piece is sent', async () => {
+    server.speak({ stallAfterFlushes: 1 });
+    const clock = new VirtualClock({ autoAdvance: false });
+    const text = new Feed<string>();
+    const iterator = tts({ firstByteTimeoutMs: 1000, stallTimeoutMs: 1000 })
+      .synthesize(text, testContext(clock))
+      [Symbol.asyncIterator]();
+    text.push('First one.'); // 100 ms: five whole frames
+    for (let i = 0; i < 5; i++)
+      expect((await iterator.next()).value).toMatchObject({ textIndex: 0 });
+    const rest = watch(failureOf({ [Symbol.asyncIterator]: () => iterator }));
+    // Once the piece is flushed nothing is owed, so no timer may be left running.
+    await until(() => clock.pendingTimers === 0);
+    await clock.advance(60_000);
+    expect(rest.settled).toBe(false);
+    // The server never answers this one: the bound counts from when it was sent.
+    text.push('Late and never answered.');
+    await server.waitFor(() => server.connections[0]!.messages.length === 4);
+    await clock.advance(999);
+    expect(rest.settled).toBe(false);
+    await clock.advance(1);
+    expect((await rest.result).error).toMatchObject({
+      message: 'timed out: no audio within 1000 ms of asking for a sentence',
+    });
+  });
+
+  it('audio that stops mid-sentence: a stall timeout, separately configured', async () => {
+    server.speak({ stallAfterFlushes: 0, stallMidAudio: true });
+    const clock = new VirtualClock({ autoAdvance: false });
+    const stream = tts({ firstByteTimeoutMs: 60_000, stallTimeoutMs: 2000 }).synthesize(
+      pieces('A sentence of some length.'),
+      testContext(clock),
+    );
+    const iterator = stream[Symbol.asyncIterator]();
+    // Half of 26 characters × 10 ms at 24 kHz: 3120 samples, six whole 20 ms frames.
+    for (let i = 0; i < 6; i++) expect((await iterator.next()).done).toBe(false);
+    const run = watch(failureOf({ [Symbol.asyncIterator]: () => iterator }));
+    await clock.advance(1999);
+    expect(run.settled).toBe(false);
+    await clock.advance(1);
+    const { error } = await run.result;
+    expectProviderError(error, {
+      provider: 'deepgram.tts',
+      retryable: true,
+      hint: 'the speech server stalled: retry, or raise stallTimeoutMs',
+      message: /timed out: the audio stopped for 2000 ms in the middle of a sentence/,
+    });
+  });
+
+  it('a sentence flushed with no audio is an error, not a silent success', async () => {
+    server.speak({ emptyAfterFlushes: 1 });
+    const { error, items } = await failureOf(
+      tts().synthesize(pieces('One.', 'Two and nothing.'), testContext()),
+    );
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((a) => a.textIndex === 0)).toBe(true);
+    expectProviderError(error, {
+      provider: 'deepgram.tts',
+      retryable: false,
+      hint: 'Deepgram flushed a sentence with no audio: check the model (voice) and the text',
+      message: /no audio came back for "Two and nothing\."/,
+    });
+  });
+
+  it('rejects a timeout that is not a positive number, naming it', () => {
+    expect(() => tts({ firstByteTimeoutMs: Number.NaN })).toThrow(UsageError);
+    expect(() => tts({ stallTimeoutMs: 0 })).toThrow(
+      'DeepgramTTS: stallTimeoutMs must be a number of milliseconds > 0, got 0',
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAITTS } from 'voxagent/openai';
+import { VirtualClock } from '../../src/runtime/clock/virtual-clock.js';
+import { UsageError } from '../../src/runtime/core/errors.js';
 import type { SynthesizedAudio } from '../../src/runtime/models/tts.js';
 import {
   closedPortUrl,
@@ -92,10 +94,12 @@ describe('OpenAITTS', () => {
     expect(new Set(audio.map((a) => a.textIndex))).toEqual(new Set([0, 1]));
   });
 
-  it('a blank piece keeps its index but costs no request', async () => {
-    const audio = await collect(tts().synthesize(pieces('Hi.', '  ', 'Bye.'), testContext()));
-    expect([...new Set(audio.map((a) => a.textIndex))]).toEqual([0, 2]);
-    expect(server.requests).toHaveLength(2);
+  it('a piece with nothing to pronounce keeps its index but costs no request', async () => {
+    const audio = await collect(
+      tts().synthesize(pieces('Hi.', '  ', '…?!', 'Bye.'), testContext()),
+    );
+    expect([...new Set(audio.map((a) => a.textIndex))]).toEqual([0, 3]);
+    expect(server.requests.map((r) => r.body.input)).toEqual(['Hi.', 'Bye.']);
   });
 
   it('401 on a later piece: the earlier audio, then a non-retryable error', async () => {
@@ -168,5 +172,109 @@ describe('OpenAITTS', () => {
     })();
     ctx.abort(reason);
     await expect(next).rejects.toBe(reason);
+  });
+});
+
+/** Whether `promise` has settled yet (checked after the clock moved). */
+function watch<T>(promise: Promise<T>): { readonly settled: boolean; readonly result: Promise<T> } {
+  let settled = false;
+  const result = promise.finally(() => {
+    settled = true;
+  });
+  result.catch(() => {});
+  return {
+    get settled() {
+      return settled;
+    },
+    result,
+  };
+}
+
+describe('OpenAITTS bounds', () => {
+  for (const step of [{ type: 'stall' }, { type: 'hang' }] as const) {
+    it(`the first audio never comes (${step.type}): a timeout on the session clock`, async () => {
+      server.speech(step);
+      const clock = new VirtualClock({ autoAdvance: false });
+      const run = watch(
+        failureOf(
+          tts({ firstByteTimeoutMs: 3000 }).synthesize(pieces('Hello.'), testContext(clock)),
+        ),
+      );
+      await server.waitForRequests(1);
+      await clock.advance(2999);
+      expect(run.settled).toBe(false);
+      await clock.advance(1);
+      const { error, items } = await run.result;
+      expect(items).toEqual([]);
+      expectProviderError(error, {
+        provider: 'openai.tts',
+        retryable: true,
+        hint: 'the speech server is overloaded or stuck: retry, or raise firstByteTimeoutMs',
+        message: /timed out: no audio within 3000 ms of asking for a sentence/,
+      });
+    });
+  }
+
+  it('audio that stops mid-sentence: a stall timeout, separately configured', async () => {
+    server.speech({ type: 'audio', holdAfterBytes: 3003 });
+    const clock = new VirtualClock({ autoAdvance: false });
+    const stream = tts({ firstByteTimeoutMs: 60_000, stallTimeoutMs: 2000 }).synthesize(
+      pieces('A fairly long sentence to speak.'),
+      testContext(clock),
+    );
+    const iterator = stream[Symbol.asyncIterator]();
+    // 3003 bytes come before the hold: three whole 20 ms frames (960 bytes each).
+    for (let i = 0; i < 3; i++) expect((await iterator.next()).done).toBe(false);
+    await server.held();
+    const run = watch(failureOf({ [Symbol.asyncIterator]: () => iterator }));
+    await clock.advance(1999);
+    expect(run.settled).toBe(false);
+    await clock.advance(1);
+    const { error, items } = await run.result;
+    expect(items).toEqual([]);
+    expectProviderError(error, {
+      provider: 'openai.tts',
+      retryable: true,
+      hint: 'the speech server stalled: retry, or raise stallTimeoutMs',
+      message: /timed out: the audio stopped for 2000 ms in the middle of a sentence/,
+    });
+  });
+
+  it('a consumer that stops reading for a long time never trips a timeout', async () => {
+    const clock = new VirtualClock({ autoAdvance: false });
+    const stream = tts({ firstByteTimeoutMs: 1000, stallTimeoutMs: 1000 }).synthesize(
+      pieces('One sentence that is long enough.', 'And a second one.'),
+      testContext(clock),
+    );
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.value).toMatchObject({ textIndex: 0 });
+    // The runtime holds synthesis back while enough audio waits to be heard.
+    await clock.advance(60_000);
+    const rest: SynthesizedAudio[] = [];
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) rest.push(r.value);
+    expect(rest.at(-1)?.textIndex).toBe(1);
+  });
+
+  it('an empty body is an error naming what to check, not a silent success', async () => {
+    server.speech({ type: 'audio' }, { type: 'empty' });
+    const { error, items } = await failureOf(
+      tts().synthesize(pieces('Hi.', 'Nothing comes back for this.'), testContext()),
+    );
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((a) => a.textIndex === 0)).toBe(true);
+    expectProviderError(error, {
+      provider: 'openai.tts',
+      retryable: false,
+      hint: /no audio: check the model and voice, and that the server at OPENAI_BASE_URL can stream response_format "pcm"/,
+      message: /no audio came back for "Nothing comes back for this\."/,
+    });
+  });
+
+  it('rejects a timeout that is not a positive number, naming it', () => {
+    expect(() => tts({ firstByteTimeoutMs: 0 })).toThrow(UsageError);
+    expect(() => tts({ stallTimeoutMs: -1 })).toThrow(
+      'OpenAITTS: stallTimeoutMs must be a number of milliseconds > 0, got -1',
+    );
   });
 });

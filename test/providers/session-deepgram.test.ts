@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   Agent,
   AgentSession,
+  type AgentSessionOptions,
   type AudioFrame,
   type AudioInput,
   type EventOf,
@@ -48,13 +49,18 @@ function microphone(ms: number): AudioInput {
   };
 }
 
-async function startSession(input: AudioInput): Promise<AgentSession> {
+async function startSession(
+  input: AudioInput,
+  tts: { firstByteTimeoutMs?: number; stallTimeoutMs?: number } = {},
+  options: Partial<AgentSessionOptions> = {},
+): Promise<AgentSession> {
   const s = new AgentSession({
     stt: new DeepgramSTT({ apiKey: SECRET_KEY, baseURL: deepgram.url }),
     llm: new OpenAILLM({ apiKey: SECRET_KEY, baseURL: openai.url }),
-    tts: new DeepgramTTS({ apiKey: SECRET_KEY, baseURL: deepgram.url }),
+    tts: new DeepgramTTS({ apiKey: SECRET_KEY, baseURL: deepgram.url, ...tts }),
     input,
     turnDetection: { minEndpointingDelayMs: 50 },
+    ...options,
   });
   s.onAny((e) => {
     events.push(e);
@@ -208,5 +214,68 @@ describe('session over Deepgram STT + TTS', () => {
       spokenText: 'ok',
     });
     expect(JSON.stringify(events)).not.toContain(SECRET_KEY);
+  });
+});
+
+describe('DeepgramTTS bounds in a session', () => {
+  const silentMic = () => microphone(0);
+
+  async function failedTurn(s: AgentSession, text: string) {
+    const from = events.length;
+    s.sendUserText(text);
+    const done = await next('speech.done', from);
+    const errors = events.slice(from).filter((e) => e.type === 'error');
+    const created = events.slice(from).find((e) => e.type === 'speech.created')!;
+    return { done, errors, began: created.t };
+  }
+
+  async function expectNextTurnPlays(s: AgentSession): Promise<void> {
+    openai.chat({ type: 'reply', text: ['Fine now.'] });
+    const count = events.length;
+    s.sendUserText('again');
+    expect(await next('speech.done', count)).toMatchObject({
+      reason: 'completed',
+      spokenText: 'Fine now.',
+    });
+    const created = events.filter((e) => e.type === 'speech.created').map((e) => e.speechId);
+    const done = events.filter((e) => e.type === 'speech.done').map((e) => e.speechId);
+    expect(done.sort()).toEqual(created.sort());
+  }
+
+  it('a sentence never answered: one error within firstByteTimeoutMs, then the next turn plays', async () => {
+    deepgram.speak({ stallAfterFlushes: 0 });
+    openai.chat({ type: 'reply', text: ['Hello there.'] });
+    const s = await startSession(
+      silentMic(),
+      { firstByteTimeoutMs: 300 },
+      { retry: { attempts: 0 } },
+    );
+    const { done, errors, began } = await failedTurn(s, 'hello');
+    expect(done).toMatchObject({ reason: 'failed' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      code: 'provider_error',
+      source: 'deepgram.tts',
+      message: expect.stringMatching(/no audio within 300 ms.*raise firstByteTimeoutMs/),
+    });
+    expect(errors[0]!.t - began).toBeGreaterThanOrEqual(300);
+    expect(errors[0]!.t - began).toBeLessThan(300 + 4000);
+    await expectNextTurnPlays(s);
+  });
+
+  it('a sentence flushed with no audio: one error naming what to check, then the next turn plays', async () => {
+    deepgram.speak({ emptyAfterFlushes: 0 });
+    openai.chat({ type: 'reply', text: ['Hello there.'] });
+    const s = await startSession(silentMic());
+    const { done, errors } = await failedTurn(s, 'hello');
+    expect(done).toMatchObject({ reason: 'failed' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      source: 'deepgram.tts',
+      message: expect.stringContaining('no audio came back for "Hello there."'),
+    });
+    expect(errors[0]!.message).toContain('check the model (voice) and the text');
+    expect(events.some((e) => e.type === 'warning')).toBe(false);
+    await expectNextTurnPlays(s);
   });
 });

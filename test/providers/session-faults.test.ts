@@ -41,10 +41,11 @@ async function startSession(
   baseURL: string,
   options: Partial<AgentSessionOptions> = {},
   firstTokenTimeoutMs = 10_000,
+  ttsOptions: { firstByteTimeoutMs?: number; stallTimeoutMs?: number } = {},
 ): Promise<AgentSession> {
   const s = new AgentSession({
     llm: new OpenAILLM({ apiKey: SECRET_KEY, baseURL, firstTokenTimeoutMs }),
-    tts: new OpenAITTS({ apiKey: SECRET_KEY, baseURL }),
+    tts: new OpenAITTS({ apiKey: SECRET_KEY, baseURL, ...ttsOptions }),
     retry: { attempts: 0 },
     ...options,
   });
@@ -173,16 +174,43 @@ describe('session over the OpenAI plugins: LLM faults', () => {
   });
 });
 
-const ttsFaults: Array<{ name: string; step: SpeechStep; status?: number; hint: RegExp }> = [
+const ttsFaults: Array<{
+  name: string;
+  step: SpeechStep;
+  status?: number;
+  hint: RegExp;
+  /** The error must come this long after the speech began, at the earliest. */
+  boundMs?: number;
+}> = [
   { name: '401', step: { type: 'status', status: 401 }, status: 401, hint: /check OPENAI_API_KEY/ },
   { name: '503', step: { type: 'status', status: 503 }, status: 503, hint: /retry in a moment/ },
   { name: 'audio cut mid-body', step: { type: 'cut', bytes: 960 }, hint: /retry/ },
+  {
+    name: 'first audio never comes (200, no bytes)',
+    step: { type: 'stall' },
+    hint: /no audio within 300 ms of asking for a sentence: .*raise firstByteTimeoutMs/,
+    boundMs: 300,
+  },
+  {
+    name: 'audio stops mid-sentence',
+    step: { type: 'audio', holdAfterBytes: 2002 },
+    hint: /the audio stopped for 300 ms in the middle of a sentence: .*raise stallTimeoutMs/,
+    boundMs: 300,
+  },
+  {
+    name: 'empty audio body',
+    step: { type: 'empty' },
+    hint: /no audio came back for "Hello there\.": .*check the model and voice/,
+  },
 ];
 
 describe('session over the OpenAI plugins: TTS faults', () => {
   for (const fault of ttsFaults) {
     it(`${fault.name}: an error event from openai.tts, then a working turn`, async () => {
-      const s = await startSession(server.url);
+      const s = await startSession(server.url, {}, 10_000, {
+        firstByteTimeoutMs: 300,
+        stallTimeoutMs: 300,
+      });
       server.chat({ type: 'reply', text: ['Hello there.'] });
       server.speech(fault.step);
       const failed = await turn(s, 'hello');
@@ -197,6 +225,12 @@ describe('session over the OpenAI plugins: TTS faults', () => {
       expect(error.status).toBe(fault.status);
       expect(error.message).toMatch(fault.hint);
       expect(failed.find((e) => e.type === 'speech.done')).toMatchObject({ reason: 'failed' });
+      if (fault.boundMs !== undefined) {
+        // Within the bound (real clock: the upper limit is generous for a loaded machine).
+        const began = failed.find((e) => e.type === 'speech.created')!.t;
+        expect(error.t - began).toBeGreaterThanOrEqual(fault.boundMs);
+        expect(error.t - began).toBeLessThan(fault.boundMs + 4000);
+      }
       expectNoOpenSpeech();
       await expectNextTurnWorks(s);
       expectKeyNowhere();

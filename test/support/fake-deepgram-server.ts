@@ -37,6 +37,12 @@ export type SpeakScript =
       readonly closeMidAudio?: boolean;
       /** After this many Flushed, answer the next Flush with text that is not JSON. */
       readonly malformedAfterFlushes?: number;
+      /** After this many Flushed, answer nothing more (a stall; the socket stays open). */
+      readonly stallAfterFlushes?: number;
+      /** With stallAfterFlushes: send half of that reply's audio first, then nothing. */
+      readonly stallMidAudio?: boolean;
+      /** After this many Flushed, answer the next Flush with `Flushed` and no audio. */
+      readonly emptyAfterFlushes?: number;
     }
   | { readonly reject: number };
 
@@ -310,7 +316,14 @@ export class FakeDeepgramServer {
         return;
       }
       const samples = Math.round((buffered.length * (script.msPerChar ?? 10) * rate) / 1000);
-      const pcm = tonePcm(samples, rate);
+      const pcm = script.emptyAfterFlushes === flushes ? Buffer.alloc(0) : tonePcm(samples, rate);
+      if (script.stallAfterFlushes !== undefined && flushes >= script.stallAfterFlushes) {
+        if (script.stallMidAudio && flushes === script.stallAfterFlushes) {
+          this.#send(ws, record.path, pcm.subarray(0, 2 * Math.floor(samples / 2)));
+        }
+        flushes++;
+        return;
+      }
       // Odd-sized binary messages, so samples straddle them as they can for real.
       for (let at = 0; at < pcm.length; at += 3001) {
         this.#send(ws, record.path, pcm.subarray(at, at + 3001));

@@ -50,6 +50,10 @@ export type SpeechStep =
   | { readonly type: 'audio'; readonly msPerChar?: number; readonly holdAfterBytes?: number }
   /** Send `bytes` of audio, then destroy the socket. */
   | { readonly type: 'cut'; readonly bytes: number }
+  /** Status 200 and headers, then no bytes and no end: the first audio never comes. */
+  | { readonly type: 'stall' }
+  /** Status 200 with an empty body. */
+  | { readonly type: 'empty' }
   | HttpFault;
 
 export type TranscriptionStep = { readonly type: 'text'; readonly text: string } | HttpFault;
@@ -264,6 +268,14 @@ export class FakeOpenAIServer {
     if (step.type === 'status' || step.type === 'hang') return fault(res, step, req);
     const input = String(req.body.input ?? '');
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    if (step.type === 'stall') {
+      res.flushHeaders();
+      return;
+    }
+    if (step.type === 'empty') {
+      res.end();
+      return;
+    }
     if (step.type === 'cut') {
       await new Promise<void>((resolve) =>
         res.write(fakePcm(Math.floor(step.bytes / 2)), () => resolve()),

@@ -15,7 +15,9 @@ export interface TTS {
   readonly sampleRate: number;
   /**
    * Streamed text in (the runtime sends one sentence at a time, as soon as the LLM has
-   * produced it), PCM out, in input order.
+   * produced it and there is room ahead of playout), PCM out, in input order. Speak each
+   * piece without waiting for later text: the runtime holds text back while enough audio is
+   * ahead (`maxSynthesisAheadMs`), and stops reading audio meanwhile.
    */
   synthesize(text: AsyncIterable<string>, ctx: ModelCallContext): AsyncIterable<SynthesizedAudio>;
 }
