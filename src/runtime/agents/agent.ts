@@ -3,7 +3,7 @@ import type { STT } from '../models/stt.js';
 import type { TTS } from '../models/tts.js';
 import type { VAD } from '../models/vad.js';
 import type { AgentSession } from '../session/session.js';
-import type { Tool } from '../tools/tool.js';
+import { checkTools, type Tool } from '../tools/tool.js';
 
 /** A committed user turn, as `onUserTurnCompleted` sees it. */
 export interface UserTurn {
@@ -56,6 +56,8 @@ export class Agent<UserData = unknown> {
     this.name = options.name ?? this.constructor.name;
     this.instructions = options.instructions;
     this.tools = options.tools ?? {};
+    // A tool that cannot be offered to a model would fail every turn: say so now, by name.
+    checkTools(`agent ${this.name}`, this.tools);
     this.llm = options.llm;
     this.tts = options.tts;
     this.stt = options.stt;

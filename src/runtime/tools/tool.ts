@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UsageError } from '../core/errors.js';
 import type { LLMToolSpec } from '../models/llm.js';
 import type { RunContext } from './run-context.js';
 
@@ -25,6 +26,8 @@ export function tool<
   UserData = unknown,
 >(options: ToolOptions<Params, Result, UserData>): Tool<UserData> {
   const parameters = options.parameters ?? noParameters;
+  const problem = schemaProblem(parameters);
+  if (problem) throw new UsageError(`tool "${options.description}": ${problem}`);
   return {
     kind: 'voxagent.tool',
     description: options.description,
@@ -35,6 +38,41 @@ export function tool<
 
 export function isTool(value: unknown): value is Tool {
   return typeof value === 'object' && value !== null && (value as Tool).kind === 'voxagent.tool';
+}
+
+const ZOD_FIX =
+  "install zod 4 (npm install zod@^4) and import { z } from 'zod' (with zod 3.25, " +
+  "import { z } from 'zod/v4')";
+
+/**
+ * Why voxagent cannot read `parameters`, or undefined. A zod 3 schema would be accepted
+ * and then fail every turn deep inside the JSON-schema conversion, so it is named here.
+ */
+export function schemaProblem(parameters: unknown): string | undefined {
+  if (typeof parameters === 'object' && parameters !== null && '_zod' in parameters) {
+    return undefined;
+  }
+  const zod3 =
+    typeof parameters === 'object' &&
+    parameters !== null &&
+    '_def' in parameters &&
+    typeof (parameters as { safeParse?: unknown }).safeParse === 'function';
+  return zod3
+    ? `parameters is a zod 3 schema, and voxagent reads zod 4 schemas: ${ZOD_FIX}`
+    : `parameters is not a zod schema: pass z.object({ … }) from zod 4, or leave it out`;
+}
+
+/** Checks an agent's `tools` record, naming the entry that cannot work (a UsageError). */
+export function checkTools(owner: string, tools: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(tools)) {
+    if (!isTool(value)) {
+      throw new UsageError(
+        `${owner}: tools.${name} is not a tool: build it with tool({ description, parameters, execute })`,
+      );
+    }
+    const problem = schemaProblem(value.parameters);
+    if (problem) throw new UsageError(`${owner}: tools.${name}: ${problem}`);
+  }
 }
 
 /** The tool as offered to a model: JSON schema generated from its zod parameters. */
