@@ -206,20 +206,9 @@ async function synthesizeWithRetry(
   // Text is kept so that a synthesis that fails before any audio can be asked again.
   const replayable = new Replayable(text);
   let sourceFailed = false;
-  const source = async function* () {
-    try {
-      yield* replayable.read();
-    } catch (err) {
-      sourceFailed = true;
-      throw err;
-    }
-  };
   for (let attempt = 0; ; attempt++) {
-    progress.characters = 0;
-    const handed = countCharacters(ahead.handOver(source()), (n) => {
-      progress.textAt ??= io.clock.now();
-      io.timing.ttsFirstTextAt ??= progress.textAt;
-      progress.characters += n;
+    const handed = textForSynthesis(replayable, ahead, io, progress, () => {
+      sourceFailed = true;
     });
     try {
       await playSynthesis(tts.synthesize(handed, { clock: io.clock, signal: io.signal }), {
@@ -307,13 +296,40 @@ function emitSegment(io: StepIO, pieces: Piece[], index: number): void {
   });
 }
 
-async function* countCharacters(
-  text: AsyncIterable<string>,
-  count: (n: number) => void,
+/**
+ * One attempt's text for the TTS: each piece once there is room for it ahead of playout,
+ * counted as it goes (the TTS's latency counts from the text it got, not the model's start).
+ */
+async function* textForSynthesis(
+  replayable: Replayable<string>,
+  ahead: SynthesisAhead,
+  io: StepIO,
+  progress: SynthesisProgress,
+  onSourceFailure: () => void,
 ): AsyncIterable<string> {
-  for await (const piece of text) {
-    count(piece.length);
-    yield piece;
+  ahead.restart();
+  progress.characters = 0;
+  const source = replayable.read()[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<string>;
+      try {
+        next = await source.next();
+      } catch (err) {
+        onSourceFailure();
+        throw err;
+      }
+      if (next.done) return;
+      const room = ahead.roomForText();
+      if (room) await room;
+      ahead.handedOne();
+      progress.textAt ??= io.clock.now();
+      io.timing.ttsFirstTextAt ??= progress.textAt;
+      progress.characters += next.value.length;
+      yield next.value;
+    }
+  } finally {
+    void source.return?.();
   }
 }
 

@@ -29,9 +29,8 @@ export class SynthesisAhead {
   #completeMs = 0;
   #completeChars = 0;
   /** Settles when a new piece starts sounding (the expected audio changed) or on close. */
-  #progress: Deferred<void> = deferred<void>();
+  #progress: Deferred<void> | undefined;
   #closed = false;
-  readonly #onAbort = () => this.#wake();
 
   constructor(
     segment: Segment,
@@ -43,18 +42,21 @@ export class SynthesisAhead {
     this.#pieces = pieces;
     this.#maxAheadMs = maxAheadMs;
     this.#signal = signal;
-    signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  /** `text` as the TTS sees it: each piece once there is room for its audio. */
-  async *handOver(text: AsyncIterable<string>): AsyncIterable<string> {
-    // A new attempt hears everything again from the first piece.
+  /** A new attempt: the TTS hears everything again from the first piece. */
+  restart(): void {
     this.#handed = 0;
-    for await (const piece of text) {
-      await this.#roomForText();
-      this.#handed++;
-      yield piece;
-    }
+  }
+
+  /** Resolves when the next piece may go to the TTS; undefined when it may go now. */
+  roomForText(): Promise<void> | undefined {
+    return this.#hasRoomForText() ? undefined : this.#waitForRoomForText();
+  }
+
+  /** The next piece went to the TTS. */
+  handedOne(): void {
+    this.#handed++;
   }
 
   /** Resolves when more audio may be taken; undefined when it may be taken now. */
@@ -79,26 +81,33 @@ export class SynthesisAhead {
   /** The step is over: nothing waits any more. */
   close(): void {
     this.#closed = true;
-    this.#signal.removeEventListener('abort', this.#onAbort);
     this.#wake();
   }
 
-  async #roomForText(): Promise<void> {
+  #hasRoomForText(): boolean {
+    if (this.#signal.aborted) return false;
+    return this.#closed || this.#segment.unplayedMs() <= this.#maxAheadMs - this.#expectedMs();
+  }
+
+  async #waitForRoomForText(): Promise<void> {
     for (;;) {
       if (this.#signal.aborted) throw this.#signal.reason;
       const room = this.#maxAheadMs - this.#expectedMs();
       if (this.#closed || this.#segment.unplayedMs() <= room) return;
-      const progress = this.#progress.promise;
-      if (room < 0) {
-        await progress;
-        continue;
-      }
-      // Whichever comes first: playout catching up, or a piece starting (room changes).
+      // Whichever comes first: a piece starting (the room changes), playout catching up
+      // (when there is room at all), or the abort. Listeners live only while waiting.
       const stop = new AbortController();
       const onAbort = () => stop.abort(this.#signal.reason);
       this.#signal.addEventListener('abort', onAbort, { once: true });
+      const aborted = new Promise<never>((_, reject) => {
+        stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true });
+      });
+      aborted.catch(() => {});
+      this.#progress ??= deferred<void>();
+      const waits: Promise<void>[] = [this.#progress.promise, aborted];
+      if (room >= 0) waits.push(this.#segment.whenUnplayedAtMost(room, stop.signal));
       try {
-        await Promise.race([progress, this.#segment.whenUnplayedAtMost(room, stop.signal)]);
+        await Promise.race(waits);
       } finally {
         this.#signal.removeEventListener('abort', onAbort);
         stop.abort();
@@ -118,8 +127,7 @@ export class SynthesisAhead {
   }
 
   #wake(): void {
-    const progress = this.#progress;
-    this.#progress = deferred<void>();
-    progress.resolve();
+    this.#progress?.resolve();
+    this.#progress = undefined;
   }
 }
