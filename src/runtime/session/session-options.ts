@@ -36,9 +36,11 @@ export interface AgentSessionOptions<UserData = unknown> {
   /** Retries (with backoff) of an LLM or TTS request that failed before producing anything. */
   retry?: { attempts?: number; baseDelayMs?: number };
   /**
-   * How far synthesis may run ahead of playout, in ms of audio: text goes to the TTS, and
-   * audio is taken from it, only while less than this waits to be heard (plus the sentence
-   * being synthesized). Default 10 000; `Infinity` turns the bound off.
+   * How far synthesis may run ahead of playout, in ms of audio: a sentence goes to the TTS
+   * only while less than this waits to be heard, counting the sentences it already has (so
+   * at most this much plus the sentence it speaks and the one just given is asked for), and
+   * audio is taken from it only while less than this is written and unheard. Default
+   * 10 000; `Infinity` turns the bound off.
    */
   maxSynthesisAheadMs?: number;
 }
