@@ -59,10 +59,15 @@ export class SynthesisAhead {
     this.#handed++;
   }
 
-  /** Resolves when more audio may be taken; undefined when it may be taken now. */
+  /**
+   * Resolves when more audio may be taken; undefined when it may be taken now. Once over the
+   * bound it waits for playout to get a little below it (a tenth, at most a second), so a
+   * saturated step wakes about once a second instead of once a frame.
+   */
   roomForAudio(): Promise<void> | undefined {
     if (this.#segment.unplayedMs() <= this.#maxAheadMs) return undefined;
-    return this.#segment.whenUnplayedAtMost(this.#maxAheadMs, this.#signal);
+    const resumeAt = this.#maxAheadMs - Math.min(1000, this.#maxAheadMs / 10);
+    return this.#segment.whenUnplayedAtMost(resumeAt, this.#signal);
   }
 
   /** Audio of piece `index` arrived: the pieces before it are complete. */
