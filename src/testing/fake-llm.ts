@@ -64,7 +64,12 @@ export class FakeLLM implements LLM {
   async *chat(request: LLMRequest, ctx: ModelCallContext): AsyncIterable<LLMChunk> {
     this.requests.push(request);
     const last = request.messages[request.messages.length - 1];
-    const response = this.#pick(request, last);
+    const entry = this.#pick(request, last);
+    const response = entry.response;
+    // A speculative request that is thrown away never got its answer: it stays available.
+    void request.speculative?.outcome.then((outcome) => {
+      if (outcome === 'discarded' && entry.taken) entry.taken.used = false;
+    });
     const ttft = response.ttftMs ?? 0;
     await ctx.clock.sleep(ttft, ctx.signal);
     if (response.error) {
@@ -96,7 +101,10 @@ export class FakeLLM implements LLM {
     };
   }
 
-  #pick(request: LLMRequest, last: LLMMessage | undefined): FakeLLMResponse {
+  #pick(
+    request: LLMRequest,
+    last: LLMMessage | undefined,
+  ): { response: FakeLLMResponse; taken?: { used: boolean } } {
     const input = last?.role === 'user' ? last.content : undefined;
     const toolResult = last?.role === 'tool' ? last.content : undefined;
     for (const entry of this.#responses) {
@@ -105,18 +113,23 @@ export class FakeLLM implements LLM {
       if (when.input !== undefined && !matches(when.input, input)) continue;
       if (when.toolResult !== undefined && !matches(when.toolResult, toolResult)) continue;
       if (when.agent !== undefined && when.agent !== request.agent) continue;
-      if (!entry.response.repeat) entry.used = true;
-      return entry.response;
+      if (entry.response.repeat) return { response: entry.response };
+      entry.used = true;
+      return { response: entry.response, taken: entry };
     }
     const computed = this.#respond?.(request);
-    if (computed) return computed;
-    if (this.#fallback) return this.#fallback;
+    if (computed) return { response: computed };
+    if (this.#fallback) return { response: this.#fallback };
     const what =
       input !== undefined
         ? `user input "${input}"`
         : toolResult !== undefined
           ? `tool result "${toolResult}"`
           : 'this request';
-    return { error: { message: `no scripted reply for ${what} (agent ${request.agent ?? '?'})` } };
+    return {
+      response: {
+        error: { message: `no scripted reply for ${what} (agent ${request.agent ?? '?'})` },
+      },
+    };
   }
 }

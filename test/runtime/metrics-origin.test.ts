@@ -10,6 +10,8 @@ describe('turn latency split into parts', () => {
       utterances: [{ startMs: 100, endMs: 900, transcript: 'hello there', sttDelayMs: 150 }],
       responses: [{ when: { input: 'hello' }, text: 'Hi. How are you?', ttftMs: 300 }],
       tts: { ttfbMs: 120 },
+      // Started at the final transcript, the model's part would be hidden in the wait.
+      session: { preemptiveGeneration: false },
     });
     await h.advance(5000);
     await settle(h);

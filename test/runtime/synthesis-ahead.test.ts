@@ -163,7 +163,8 @@ describe('synthesis runs a bounded amount of audio ahead of playout', () => {
   });
 
   it('an interruption releases the held synthesis at once, and the next speech plays', async () => {
-    const { h, tts } = await replyHarness(30);
+    // No away window either: no timer may be left at the end.
+    const { h, tts } = await replyHarness(30, { userAwayTimeoutMs: null });
     const reply = h.session.generateReply({ userInput: 'talk' });
     await h.advance(5000);
     const handedBefore = tts.handed.length;

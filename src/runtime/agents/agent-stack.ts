@@ -1,9 +1,20 @@
-import { type Actor, actorChain, currentActor, runAsActor } from '../core/actor.js';
+import type { Clock } from '../clock/clock.js';
+import { type Actor, type ActorRuntime, currentActor, runAsActor } from '../core/actor.js';
 import { type Deferred, deferred } from '../core/deferred.js';
-import { errorMessage, SessionClosedError, TaskCancelledError } from '../core/errors.js';
+import {
+  errorMessage,
+  InterruptedError,
+  SessionClosedError,
+  TaskCancelledError,
+} from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
 import type { Scope } from '../core/scope.js';
-import type { SessionCore } from '../session/session-core.js';
-import { type Agent, bindAgent, type UserTurn } from './agent.js';
+import type { Waits } from '../core/waits.js';
+import type { EventBus } from '../events/emitter.js';
+import type { HistoryStore } from '../history/history-store.js';
+import type { ActivityTracker } from '../session/activity-tracker.js';
+import type { AgentSession } from '../session/session.js';
+import { type Agent, BIND_SESSION, type HookContext, type UserTurn } from './agent.js';
 import type { AgentTask } from './agent-task.js';
 
 /** One agent or task on the stack, with the actor its hooks and speech run under. */
@@ -12,6 +23,7 @@ export interface Activity {
   readonly kind: 'agent' | 'task';
   readonly agent: Agent;
   readonly actor: Actor;
+  /** Owns the agent's hooks and speech; closed when the agent leaves the stack. */
   readonly scope: Scope;
   readonly startedAt: number;
 }
@@ -20,7 +32,8 @@ interface TaskRequest {
   readonly kind: 'task';
   readonly task: AgentTask<unknown>;
   readonly id: string;
-  readonly label: string;
+  /** The task's node in the wait-for graph (and its actor once it runs). */
+  readonly actor: Actor;
   readonly requester: Actor | undefined;
   readonly from: Activity;
   readonly result: Deferred<unknown>;
@@ -33,22 +46,34 @@ interface HandoffRequest {
 
 type Request = TaskRequest | HandoffRequest;
 
+export interface AgentStackDeps {
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly ids: IdGenerator;
+  readonly waits: Waits;
+  readonly scope: Scope;
+  readonly activity: ActivityTracker;
+  readonly history: HistoryStore;
+  readonly session: AgentSession<unknown>;
+  readonly isClosing: () => boolean;
+}
+
 /**
  * The stack of active agent and tasks (bottom: the session's agent). Exactly one — the top —
  * is active: it gets user turns. A task waits its turn until the stack's top is the agent or
  * task that asked for it, so tasks from parallel tool calls run one after another in call
  * order, and a task started from inside another task runs at once on top of it (C3).
  */
-export class AgentStack {
-  readonly #core: SessionCore;
+export class AgentStack implements ActorRuntime {
+  readonly #d: AgentStackDeps;
   readonly #entries: Activity[] = [];
   readonly #requests: Request[] = [];
   readonly #tasks = new Map<AgentTask<unknown>, TaskRequest>();
   #handoffInProgress = false;
   #closed = false;
 
-  constructor(core: SessionCore) {
-    this.#core = core;
+  constructor(deps: AgentStackDeps) {
+    this.#d = deps;
   }
 
   get top(): Activity {
@@ -74,23 +99,24 @@ export class AgentStack {
 
   /** The activity the caller runs under (its agent or task), or the active one. */
   activityOf(actor: Actor | undefined): Activity {
-    for (const a of actorChain(actor)) {
+    for (let a = actor; a; a = a.parent) {
       const found = this.#entries.find((e) => e.actor === a);
       if (found) return found;
     }
     return this.top;
   }
 
-  /** Whether a running or waiting task was asked for from inside speech `speechId`. */
-  isAwaitedByTaskOf(speechId: string): boolean {
+  /** Whether a running or waiting task was asked for from inside speech `speech`. */
+  isAwaitedByTaskOf(speech: Actor): boolean {
     for (const request of this.#tasks.values()) {
-      if (actorChain(request.requester).some((a) => a.label === speechId)) return true;
+      for (let a = request.requester; a; a = a.parent) if (a === speech) return true;
     }
     return false;
   }
 
   start(agent: Agent): void {
-    const activity = this.#newActivity(agent, 'agent', this.#core.ids.next('agent'), undefined);
+    const id = this.#d.ids.next('agent');
+    const activity = this.#newActivity(agent, 'agent', id, this.#agentActor(agent, id));
     this.#entries.push(activity);
     this.#emitChanged(activity, null, 'start');
     void this.runHook(activity, 'onEnter');
@@ -100,81 +126,63 @@ export class AgentStack {
     const requester = currentActor();
     const existing = this.#tasks.get(task as AgentTask<unknown>);
     if (existing) {
-      return this.#core.waits.track(
-        requester,
-        [existing.label],
-        'result',
-        existing.result.promise as Promise<T>,
-      );
+      const result = existing.result.promise as Promise<T>;
+      return this.#d.waits.track(requester, [existing.actor], 'result', result);
     }
     if (this.#closed) return Promise.reject(new SessionClosedError());
-    const id = this.#core.ids.next('task');
+    const id = this.#d.ids.next('task');
     const request: TaskRequest = {
       kind: 'task',
       task: task as AgentTask<unknown>,
       id,
-      label: `task ${task.name} (${id})`,
+      actor: {
+        label: `task ${task.name} (${id})`,
+        kind: 'task',
+        parent: requester,
+        runtime: this,
+        agentId: id,
+        taskId: id,
+      },
       requester,
       from: this.activityOf(requester),
       result: deferred<unknown>(),
     };
     this.#tasks.set(request.task, request);
     this.#requests.push(request);
-    const waited = this.#core.waits.track(
-      requester,
-      [request.label],
-      'result',
-      request.result.promise as Promise<T>,
-    );
+    const result = request.result.promise as Promise<T>;
+    const waited = this.#d.waits.track(requester, [request.actor], 'result', result);
     this.#process();
     return waited;
   }
 
   /** Replaces the session's agent once no task is active (a handoff never breaks an await). */
-  handoff(agent: Agent, _by?: Actor): void {
+  handoff(agent: Agent): void {
     if (this.#closed) throw new SessionClosedError();
     this.#requests.push({ kind: 'handoff', agent });
     this.#process();
   }
 
-  /** The agent's onUserTurnCompleted hook; the reply waits for it (`label` names the wait). */
-  runUserTurnHook(activity: Activity, turn: UserTurn): { promise: Promise<void>; label: string } {
-    const hook = `onUserTurnCompleted (${turn.id})`;
-    const promise = this.#runHookAs(activity, hook, () => activity.agent.onUserTurnCompleted(turn));
-    return { promise, label: `${activity.agent.name}.${hook}` };
+  /** The agent's onUserTurnCompleted hook; the reply waits for it (`node` is who it waits on). */
+  runUserTurnHook(activity: Activity, turn: UserTurn): { promise: Promise<void>; node: Actor } {
+    const actor = this.#hookActor(activity, 'onUserTurnCompleted', ` (${turn.id})`);
+    const promise = this.#runHookAs(activity, actor, (ctx) =>
+      activity.agent.onUserTurnCompleted(turn, ctx),
+    );
+    return { promise, node: actor };
   }
 
   /** Runs an agent hook as an actor; failures become error events, never crashes. */
-  runHook(activity: Activity, hook: 'onEnter' | 'onExit'): Promise<void> {
-    return this.#runHookAs(activity, hook, () => activity.agent[hook]());
-  }
-
-  async #runHookAs(activity: Activity, hook: string, body: () => Promise<void>): Promise<void> {
-    const actor: Actor = {
-      label: `${activity.agent.name}.${hook}`,
-      kind: 'hook',
-      parent: activity.actor,
-      sessionKey: this.#core.key,
-      agentId: activity.id,
-    };
-    const release = this.#core.activity.hookStarted(actor);
-    try {
-      await runAsActor(actor, body);
-    } catch (err) {
-      const quiet =
-        this.#core.closing &&
-        (err instanceof SessionClosedError || err instanceof TaskCancelledError);
-      if (!quiet) {
-        this.#core.bus.emit('error', {
-          code: 'hook_failed',
-          message: `${actor.label} failed: ${errorMessage(err)}`,
-          source: actor.label,
-          recoverable: true,
-        });
-      }
-    } finally {
-      release();
-    }
+  runHook(
+    activity: Activity,
+    hook: 'onEnter' | 'onExit',
+    options: { atEndOfInstant?: boolean } = {},
+  ): Promise<void> {
+    const actor = this.#hookActor(activity, hook, '');
+    const clock = this.#d.clock;
+    return this.#runHookAs(activity, actor, async (ctx) => {
+      if (options.atEndOfInstant) await clock.sleep(0, ctx.signal);
+      await activity.agent[hook](ctx);
+    });
   }
 
   /** Session close: every waiting or running task is cancelled (its await rejects). */
@@ -185,9 +193,59 @@ export class AgentStack {
     }
     while (this.#entries.length > 1) {
       const top = this.#entries.pop()!;
-      const request = [...this.#tasks.values()].find((r) => r.id === top.id);
-      if (request) this.#cancel(request, reason);
+      const request = this.#requestOf(top);
+      if (request) this.#cancel(request, reason, top);
     }
+  }
+
+  #hookActor(activity: Activity, hook: NonNullable<Actor['hook']>, suffix: string): Actor {
+    return {
+      label: `${activity.agent.name}.${hook}${suffix}`,
+      kind: 'hook',
+      hook,
+      parent: activity.actor,
+      runtime: this,
+      agentId: activity.id,
+    };
+  }
+
+  /**
+   * A hook runs in its agent's scope (its signal aborts when the agent leaves), as an actor
+   * whose waits are known; it is tracked so "idle" knows it is in flight.
+   */
+  #runHookAs(
+    activity: Activity,
+    actor: Actor,
+    body: (ctx: HookContext) => Promise<void>,
+  ): Promise<void> {
+    const release = this.#d.activity.hookStarted(actor);
+    const run = activity.scope.spawn(actor.label, (signal) =>
+      runAsActor(actor, () => body({ signal })),
+    );
+    return run.then(
+      () => release(),
+      (err: unknown) => {
+        release();
+        this.#reportHookFailure(actor, activity, err);
+      },
+    );
+  }
+
+  #reportHookFailure(actor: Actor, activity: Activity, err: unknown): void {
+    // A hook that stops because its agent left or the session closed is not a failure.
+    const ending = this.#d.isClosing() || activity.scope.signal.aborted;
+    const cancelled =
+      err instanceof SessionClosedError ||
+      err instanceof TaskCancelledError ||
+      err instanceof InterruptedError ||
+      err === activity.scope.signal.reason;
+    if (ending && cancelled) return;
+    this.#d.bus.emit('error', {
+      code: 'hook_failed',
+      message: `${actor.label} failed: ${errorMessage(err)}`,
+      source: actor.label,
+      recoverable: true,
+    });
   }
 
   #process(): void {
@@ -217,20 +275,26 @@ export class AgentStack {
 
   #activate(request: TaskRequest): void {
     const previous = this.top;
-    const activity = this.#newActivity(request.task, 'task', request.id, request.requester);
+    const activity = this.#newActivity(request.task, 'task', request.id, request.actor);
     this.#entries.push(activity);
-    this.#core.bus.emit('task.started', {
+    this.#d.bus.emit('task.started', {
       taskId: request.id,
       name: request.task.name,
       awaitedBy: request.requester?.label ?? 'external',
       parentAgentId: previous.id,
     });
     this.#emitChanged(activity, previous.id, 'task_started');
-    void this.runHook(activity, 'onEnter');
-    request.task.outcome.then(
-      (value) => this.#finishTask(activity, request, { ok: true, value }),
-      (error: unknown) => this.#finishTask(activity, request, { ok: false, error }),
-    );
+    // onEnter starts at the end of this instant: speech the requester asks for in the same
+    // tick (a filler `say()` next to `await task`) is queued first, whatever the call order.
+    void this.runHook(activity, 'onEnter', { atEndOfInstant: true });
+    void activity.scope.spawn('outcome', async () => {
+      try {
+        const value = await request.task.outcome;
+        await this.#finishTask(activity, request, { ok: true, value });
+      } catch (error) {
+        await this.#finishTask(activity, request, { ok: false, error });
+      }
+    });
   }
 
   async #finishTask(
@@ -242,28 +306,21 @@ export class AgentStack {
     // Tasks started inside this one cannot outlive it.
     while (this.top !== activity) {
       const inner = this.#entries.pop()!;
-      const innerRequest = [...this.#tasks.values()].find((r) => r.id === inner.id);
-      if (innerRequest) this.#cancel(innerRequest, `${request.task.name} completed`);
+      const innerRequest = this.#requestOf(inner);
+      if (innerRequest) this.#cancel(innerRequest, `${request.task.name} completed`, inner);
     }
     await this.runHook(activity, 'onExit');
     const index = this.#entries.indexOf(activity);
     if (index < 0) return;
     this.#entries.splice(index, 1);
     this.#tasks.delete(request.task);
-    void activity.scope.close(new Error(`${request.task.name} completed`), this.#core.clock, 0);
-    const durationMs = this.#core.clock.now() - activity.startedAt;
-    if (outcome.ok) {
-      this.#core.bus.emit('task.completed', {
-        taskId: request.id,
-        name: request.task.name,
-        durationMs,
-      });
-    } else {
-      this.#core.bus.emit('task.failed', {
-        taskId: request.id,
-        name: request.task.name,
-        error: errorMessage(outcome.error),
-      });
+    void activity.scope.close(new Error(`${request.task.name} completed`), this.#d.clock, 0);
+    const durationMs = this.#d.clock.now() - activity.startedAt;
+    const { id: taskId, task } = request;
+    if (outcome.ok) this.#d.bus.emit('task.completed', { taskId, name: task.name, durationMs });
+    else {
+      const error = errorMessage(outcome.error);
+      this.#d.bus.emit('task.failed', { taskId, name: task.name, error });
     }
     this.#emitChanged(this.top, activity.id, 'task_returned');
     if (outcome.ok) request.result.resolve(outcome.value);
@@ -281,49 +338,51 @@ export class AgentStack {
       this.#handoffInProgress = false;
     }
     if (this.#closed) return;
-    const activity = this.#newActivity(agent, 'agent', this.#core.ids.next('agent'), undefined);
+    const id = this.#d.ids.next('agent');
+    const activity = this.#newActivity(agent, 'agent', id, this.#agentActor(agent, id));
     this.#entries[0] = activity;
-    void old.scope.close(new Error(`handed off to ${agent.name}`), this.#core.clock, 0);
-    this.#core.history.add({
-      type: 'agent_handoff',
-      fromAgent: old.agent.name,
-      toAgent: agent.name,
-    });
+    void old.scope.close(new Error(`handed off to ${agent.name}`), this.#d.clock, 0);
+    this.#d.history.add({ type: 'agent_handoff', fromAgent: old.agent.name, toAgent: agent.name });
     this.#emitChanged(activity, old.id, 'handoff');
     void this.runHook(activity, 'onEnter');
     this.#process();
   }
 
-  #cancel(request: TaskRequest, reason: string): void {
+  #cancel(request: TaskRequest, reason: string, activity?: Activity): void {
     this.#tasks.delete(request.task);
     const index = this.#entries.findIndex((e) => e.id === request.id);
     if (index >= 0) this.#entries.splice(index, 1);
-    this.#core.bus.emit('task.cancelled', { taskId: request.id, name: request.task.name, reason });
-    request.result.reject(new TaskCancelledError(request.task.name, reason));
+    // A cancelled task's hooks and speech stop: its scope closes with it.
+    const error = new TaskCancelledError(request.task.name, reason);
+    if (activity) void activity.scope.close(error, this.#d.clock, 0);
+    this.#d.bus.emit('task.cancelled', { taskId: request.id, name: request.task.name, reason });
+    request.result.reject(error);
   }
 
-  #newActivity(
-    agent: Agent,
-    kind: 'agent' | 'task',
-    id: string,
-    requester: Actor | undefined,
-  ): Activity {
-    bindAgent(agent, this.#core.session);
-    const label = kind === 'task' ? `task ${agent.name} (${id})` : `agent ${agent.name} (${id})`;
+  #requestOf(activity: Activity): TaskRequest | undefined {
+    for (const request of this.#tasks.values()) if (request.id === activity.id) return request;
+    return undefined;
+  }
+
+  #agentActor(agent: Agent, id: string): Actor {
+    return {
+      label: `agent ${agent.name} (${id})`,
+      kind: 'agent',
+      parent: undefined,
+      runtime: this,
+      agentId: id,
+    };
+  }
+
+  #newActivity(agent: Agent, kind: 'agent' | 'task', id: string, actor: Actor): Activity {
+    agent[BIND_SESSION](this.#d.session);
     return {
       id,
       kind,
       agent,
-      actor: {
-        label,
-        kind,
-        parent: requester,
-        sessionKey: this.#core.key,
-        agentId: id,
-        ...(kind === 'task' ? { taskId: id } : {}),
-      },
-      scope: this.#core.scope.child(label),
-      startedAt: this.#core.clock.now(),
+      actor,
+      scope: this.#d.scope.child(actor.label),
+      startedAt: this.#d.clock.now(),
     };
   }
 
@@ -332,7 +391,7 @@ export class AgentStack {
     previousAgentId: string | null,
     reason: 'start' | 'handoff' | 'task_started' | 'task_returned',
   ): void {
-    this.#core.bus.emit('agent.changed', {
+    this.#d.bus.emit('agent.changed', {
       agentId: activity.id,
       agentName: activity.agent.name,
       previousAgentId,

@@ -1,18 +1,14 @@
-import { currentActor } from '../core/actor.js';
+import { type ActorRuntime, currentActor } from '../core/actor.js';
 import { type Deferred, deferred } from '../core/deferred.js';
 import type { AgentSession } from '../session/session.js';
 import { Agent, type AgentOptions } from './agent.js';
 
-/** How the session's agent stack runs a task; set per session. */
-export interface TaskRunner {
-  runTask<T>(task: AgentTask<T>): Promise<T>;
-}
+/** How `task.run(session)` reaches a session's task runner (not part of the public API). */
+export const TASK_RUNTIME: unique symbol = Symbol('voxagent.taskRuntime');
 
-const runners = new WeakMap<object, TaskRunner>();
-
-/** Registers the task runner of a session (keyed by the session's actor key). */
-export function registerTaskRunner(sessionKey: object, runner: TaskRunner): void {
-  runners.set(sessionKey, runner);
+/** What `task.run(session)` needs from the session it is given. */
+export interface HasTaskRuntime {
+  readonly [TASK_RUNTIME]: ActorRuntime;
 }
 
 /**
@@ -46,9 +42,9 @@ export class AgentTask<T, UserData = unknown> extends Agent<UserData> implements
    * a tool, a hook, another task's tool (any depth) or test code with `session` given.
    */
   run(session?: AgentSession<UserData>): Promise<T> {
-    const key = session?.actorKey ?? currentActor()?.sessionKey;
-    const runner = key ? runners.get(key) : undefined;
-    if (!runner) {
+    const runtime =
+      (session as HasTaskRuntime | undefined)?.[TASK_RUNTIME] ?? currentActor()?.runtime;
+    if (!runtime) {
       return Promise.reject(
         new Error(
           `AgentTask ${this.name}.run() needs a session: call it from a tool or hook, or pass the session`,
@@ -56,7 +52,7 @@ export class AgentTask<T, UserData = unknown> extends Agent<UserData> implements
       );
     }
     // The stack remembers a task already asked for, so a second await joins the first.
-    return runner.runTask(this as unknown as AgentTask<T>);
+    return runtime.runTask(this) as Promise<T>;
   }
 
   // biome-ignore lint/suspicious/noThenProperty: `await task` runs the task, as in LiveKit.

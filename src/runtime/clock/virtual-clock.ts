@@ -6,7 +6,7 @@ const QUIET_ROUNDS = 3;
 interface PendingTimer {
   readonly at: number;
   readonly seq: number;
-  readonly fn: () => void;
+  fn: () => void;
   cancelled: boolean;
 }
 
@@ -63,6 +63,8 @@ export class VirtualClock implements Clock {
     this.#schedulePump();
     return () => {
       entry.cancelled = true;
+      // A cancelled timer waits in the list until its time: it must not keep its closure alive.
+      entry.fn = noop;
     };
   }
 
@@ -162,6 +164,8 @@ export class VirtualClock implements Clock {
     });
   }
 }
+
+function noop(): void {}
 
 /**
  * Resolves once the microtask queue has drained. `setImmediate` runs after all pending

@@ -1,25 +1,47 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * Who is running right now: a tool call, a hook, a task. User code (tools, hooks) runs
- * inside an actor, so a wait it makes knows its waiter and the chain of owners above it
- * (tool → speech → task → tool → speech …). That chain is the wait-for graph's spine:
- * waiting on any owner above you is a certain cycle (contract C4).
+ * A node of the wait-for graph. Nodes are compared by identity, never by label: the label is
+ * for people (error messages, deadlock reports, debug dumps) only.
  */
-export interface Actor {
-  /** Readable node name, e.g. `tool get_programs (fc_1)`. */
+export interface WaitNode {
+  readonly kind: 'tool' | 'hook' | 'task' | 'speech' | 'agent' | 'step' | 'idle';
+  /** Readable name, e.g. `tool get_programs (fc_1)`, `speech_3 step 0`, `session idle`. */
   readonly label: string;
+}
+
+/** What agent code reaches through the actor it runs as: its session's task runner. */
+export interface ActorRuntime {
+  /** Runs an AgentTask on this session's stack (typed loosely to keep core free of agents). */
+  runTask(task: object): Promise<unknown>;
+}
+
+/**
+ * Who is running right now: a tool call, a hook, a task, an agent, a speech. User code (tools,
+ * hooks) runs inside an actor, so a wait it makes knows its waiter and the chain of owners
+ * above it (tool → speech → task → tool → speech …). That chain is the wait-for graph's
+ * spine: waiting on any owner above you is a certain cycle (contract C4).
+ */
+export interface Actor extends WaitNode {
   readonly kind: 'tool' | 'hook' | 'task' | 'speech' | 'agent';
   /** The owner this actor runs under; undefined at the top. */
   readonly parent: Actor | undefined;
-  /** Owning session (opaque here, to avoid an import cycle). */
-  readonly sessionKey: object;
+  /** The session this actor runs in. */
+  readonly runtime: ActorRuntime;
   readonly speechId?: string;
   /** For tool actors: the step of the speech that made the call. */
   readonly step?: number;
   readonly toolCallId?: string;
   readonly taskId?: string;
   readonly agentId?: string;
+  /** For hook actors: which hook. */
+  readonly hook?: 'onEnter' | 'onExit' | 'onUserTurnCompleted';
+}
+
+/** Whether `actor` runs inside its agent's `onEnter` (directly or through a speech it made). */
+export function isInOnEnter(actor: Actor | undefined): boolean {
+  for (let a = actor; a; a = a.parent) if (a.kind === 'hook') return a.hook === 'onEnter';
+  return false;
 }
 
 const storage = new AsyncLocalStorage<Actor>();
@@ -48,7 +70,14 @@ export function actorChain(actor: Actor | undefined): Actor[] {
   return chain;
 }
 
-/** The tool actor of speech `speechId` in the chain, if the caller runs under one. */
-export function enclosingToolOf(actor: Actor | undefined, speechId: string): Actor | undefined {
-  return actorChain(actor).find((a) => a.kind === 'tool' && a.speechId === speechId);
+/** Whether `owner` is `actor` or one of the owners above it. */
+export function isOwnedBy(actor: Actor | undefined, owner: WaitNode): boolean {
+  for (let a = actor; a; a = a.parent) if (a === owner) return true;
+  return false;
+}
+
+/** The tool actor of speech `speech` in the chain, if the caller runs under one. */
+export function enclosingToolOf(actor: Actor | undefined, speech: Actor): Actor | undefined {
+  for (let a = actor; a; a = a.parent) if (a.kind === 'tool' && a.parent === speech) return a;
+  return undefined;
 }

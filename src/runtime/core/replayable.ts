@@ -13,6 +13,11 @@ export class Replayable<T> {
     void this.#pump(source);
   }
 
+  /** The source failed before giving anything (replaying it would only repeat the failure). */
+  get failedEmpty(): boolean {
+    return this.#done && this.#error !== undefined && this.#items.length === 0;
+  }
+
   async *read(): AsyncIterable<T> {
     for (let i = 0; ; ) {
       if (i < this.#items.length) {

@@ -18,7 +18,7 @@ export type SpeechEnd = 'completed' | 'interrupted' | 'failed';
 /** Where a speech handle came from. */
 export type SpeechSource = 'say' | 'reply' | 'tool_reply';
 
-export type AgentState = 'initializing' | 'listening' | 'thinking' | 'speaking' | 'idle';
+export type AgentState = 'listening' | 'thinking' | 'speaking';
 export type UserState = 'listening' | 'speaking' | 'away';
 
 export type UserInputSource = 'speech' | 'text' | 'api';
@@ -99,8 +99,10 @@ export interface SessionEventMap {
     audioMs: number;
   };
   'speech.playing': { speechId: string; step: number; state: 'playing' };
+  /** Playback is held (user speech that may be noise); before any audio, playedMs is 0. */
   'speech.paused': { speechId: string; step: number; state: 'paused'; playedMs: number };
-  'speech.resumed': { speechId: string; step: number; state: 'playing' };
+  /** Playback continues; `generating` when the hold ended before any audio was heard. */
+  'speech.resumed': { speechId: string; step: number; state: 'playing' | 'generating' };
   /** User speech paused the agent but turned out to be noise: the agent resumes. */
   'user.false_interruption': { speechId: string; resumed: boolean };
   'speech.awaiting_tools': {
@@ -142,6 +144,18 @@ export interface SessionEventMap {
     arguments: string;
     speechId: string;
     agentId: string;
+  };
+  /**
+   * A running tool reported progress (`ctx.update`). The first update answers the turn for
+   * now and the tool goes on in the background (`background: true`).
+   */
+  'tool.updated': {
+    toolCallId: string;
+    providerCallId: string;
+    name: string;
+    speechId: string;
+    message: string;
+    background: boolean;
   };
   'tool.finished': {
     toolCallId: string;
@@ -189,6 +203,13 @@ export interface SessionEventMap {
     text: string;
     interrupted: boolean;
   };
+
+  /** A reply to the user's words so far was started before their turn ended. */
+  'preemptive.started': { text: string };
+  /** The turn ended as predicted: the reply uses what was started early. */
+  'preemptive.used': { text: string; speechId: string };
+  /** It was not used (the words, history, tools or agent changed); nothing of it remains. */
+  'preemptive.discarded': { text: string; reason: string };
 
   'metrics.eou': { turnId: string; endOfUtteranceDelayMs: number; transcriptionDelayMs: number };
   'metrics.llm': {
@@ -268,6 +289,7 @@ export const SESSION_EVENT_NAMES = [
   'speech.done',
   'output.cleared',
   'tool.started',
+  'tool.updated',
   'tool.finished',
   'task.started',
   'task.completed',
@@ -278,6 +300,9 @@ export const SESSION_EVENT_NAMES = [
   'user.transcript',
   'user.turn',
   'history.added',
+  'preemptive.started',
+  'preemptive.used',
+  'preemptive.discarded',
   'metrics.eou',
   'metrics.llm',
   'metrics.tts',

@@ -37,36 +37,40 @@ export type ChatItem =
     };
 
 /**
- * The model's view of the history: messages in order, each tool call paired with its
- * output (calls still running are left out, since a chat API wants every call answered).
+ * The model's view of the history: messages in order, each tool call told where its output
+ * arrived, immediately followed by that output (a chat API wants every call answered right
+ * after it; when the conversation went on while a tool ran — a task's questions, say — the
+ * model reads the result where it came). Outputs that arrive together share one call
+ * message. Calls still running are left out.
  */
 export function toLLMMessages(instructions: string, items: readonly ChatItem[]): LLMMessage[] {
   const messages: LLMMessage[] = [];
   if (instructions) messages.push({ role: 'system', content: instructions });
-  const answered = new Set(
-    items.flatMap((i) => (i.type === 'function_call_output' ? [i.callId] : [])),
-  );
-  let pendingCalls: LLMToolCall[] = [];
-  const flushCalls = () => {
-    if (pendingCalls.length === 0) return;
-    messages.push({ role: 'assistant', content: '', toolCalls: pendingCalls });
-    pendingCalls = [];
+  const calls = new Map<string, LLMToolCall>();
+  let answered: { call: LLMToolCall; output: string }[] = [];
+  const flush = () => {
+    if (answered.length === 0) return;
+    messages.push({ role: 'assistant', content: '', toolCalls: answered.map((a) => a.call) });
+    for (const a of answered) {
+      messages.push({ role: 'tool', toolCallId: a.call.id, content: a.output });
+    }
+    answered = [];
   };
   for (const item of items) {
     if (item.type === 'function_call') {
-      if (answered.has(item.callId)) {
-        pendingCalls.push({ id: item.callId, name: item.name, arguments: item.arguments });
-      }
+      calls.set(item.callId, { id: item.callId, name: item.name, arguments: item.arguments });
       continue;
     }
-    flushCalls();
-    if (item.type === 'message') {
-      if (item.text.length === 0) continue;
+    if (item.type === 'function_call_output') {
+      const call = calls.get(item.callId);
+      if (call) answered.push({ call, output: item.output });
+      continue;
+    }
+    flush();
+    if (item.type === 'message' && item.text.length > 0) {
       messages.push({ role: item.role, content: item.text } as LLMMessage);
-    } else if (item.type === 'function_call_output') {
-      messages.push({ role: 'tool', toolCallId: item.callId, content: item.output });
     }
   }
-  flushCalls();
+  flush();
   return messages;
 }

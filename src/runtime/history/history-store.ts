@@ -18,15 +18,16 @@ interface Region {
 }
 
 /**
- * The session's chat history; every addition is also a `history.added` event. A speech
- * step reserves its place when it starts (its text, then its tool calls), so the history
- * reads in the order the model produced things even when a tool finishes while the speech
- * still plays, or after the user has said something new.
+ * The session's chat history; every addition is also a `history.added` event. Items stand
+ * in the order they were created, not the order they became known: a speech step reserves
+ * the place of its text when it is authorised to play (its words are only known once heard),
+ * a function call takes its place when its tool starts and its output when the tool returns.
  */
 export class HistoryStore {
   readonly #regions: Region[] = [];
   readonly #byId = new Map<string, ChatItem>();
   #cache: ChatItem[] | undefined;
+  #version = 0;
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #bus: EventBus;
@@ -40,6 +41,11 @@ export class HistoryStore {
   get items(): readonly ChatItem[] {
     this.#cache ??= this.#regions.flatMap((r) => r.items);
     return this.#cache;
+  }
+
+  /** Grows by one with every item added: a request built at version v is stale after it. */
+  get version(): number {
+    return this.#version;
   }
 
   find(itemId: string): ChatItem | undefined {
@@ -69,6 +75,7 @@ export class HistoryStore {
     region.items.push(full);
     this.#byId.set(full.id, full);
     this.#cache = undefined;
+    this.#version++;
     this.#bus.emit('history.added', {
       itemId: full.id,
       kind: full.type,

@@ -6,14 +6,20 @@ import type { InterruptionOptions, TurnDetectionOptions } from '../session/sessi
 
 /** What turn-taking may do to the agent's speech. */
 export interface SpeechControls {
-  /** Whether interruptible speech is playing or about to (worth interrupting). */
+  /** Interruptible speech holds the output (generating, playing or held): worth interrupting. */
   hasInterruptibleSpeech(): boolean;
-  /** Pauses the playing speech if the output can; returns false if it could not. */
+  /** Keeps a reply that has no audio out yet from starting to play (no state change). */
+  holdFirstAudio(): void;
+  /** Ends that hold: the reply plays as soon as its audio is there. */
+  releaseFirstAudio(): void;
+  /** Holds the current speech (a possible false interruption); false if it could not. */
   pauseCurrent(): boolean;
   resumeCurrent(): void;
-  /** Interrupts all interruptible speech on behalf of the user. */
-  interruptForUser(by: 'user_speech'): void;
+  /** Interrupts interruptible speech (in play order) on behalf of the user. */
+  interruptForUser(): void;
   readonly pausedSpeechId: string | undefined;
+  /** The agent is in its echo-cancellation warm-up: the sound of the user alone does not interrupt. */
+  inAecWarmup(): boolean;
 }
 
 /** When a spoken turn's words ended and were transcribed, and which delay endpointed it. */
@@ -23,49 +29,80 @@ export interface SpokenTurnTiming {
   readonly endpointingSetting: 'minEndpointingDelayMs' | 'maxEndpointingDelayMs';
 }
 
-interface Deps {
+export interface TurnTakingDeps {
   /** An STT is listening: words can confirm or dismiss a pause. */
-  readonly transcribes: boolean;
+  transcribes(): boolean;
   readonly clock: Clock;
   readonly bus: EventBus;
   readonly turnDetection: TurnDetectionOptions;
   readonly interruption: InterruptionOptions;
   readonly speech: SpeechControls;
   commitTurn(text: string, meta: SpokenTurnTiming): void;
+  /** A final transcript arrived and the user is not speaking: a turn may be about to end. */
+  finalTranscript(textSoFar: string, speechMs: number): void;
+  /** The user started speaking again: what was predicted from their words is stale. */
+  speechResumed(): void;
   /** `busy` changed without an event saying so. */
   busyChanged(): void;
 }
 
 /**
- * Turn-taking policy: when user speech interrupts the agent (minimum duration / words,
- * false-interruption pause and resume) and when a user turn ends (endpointing delay after
- * the last words). All timing goes through the session clock.
+ * The user's side of a turn, as a state machine:
+ *   quiet          nobody speaks; words refused by the minimum-words gate may be kept
+ *   speaking       voice activity, shorter than the minimum interruption duration so far
+ *   long_speech    voice activity long enough to interrupt the agent
+ *   awaiting_final speech ended with words heard but no final transcript yet (bounded)
+ *   endpointing    speech ended with final words: the turn commits after the endpointing delay
+ *   false_alarm    speech ended without words while the agent's speech is held: it resumes
+ *                  unless words arrive within the false-interruption timeout
+ * Each state owns at most one timer, cancelled when the state is left.
  */
+export type TurnState =
+  | 'quiet'
+  | 'speaking'
+  | 'long_speech'
+  | 'awaiting_final'
+  | 'endpointing'
+  | 'false_alarm';
+
+const TRANSITIONS: Record<TurnState, readonly TurnState[]> = {
+  quiet: ['speaking', 'endpointing'],
+  speaking: ['long_speech', 'quiet', 'awaiting_final', 'endpointing'],
+  long_speech: ['quiet', 'awaiting_final', 'endpointing', 'false_alarm'],
+  awaiting_final: ['speaking', 'endpointing', 'quiet'],
+  endpointing: ['speaking', 'endpointing', 'quiet'],
+  false_alarm: ['speaking', 'endpointing', 'quiet'],
+};
+
 export class TurnTaking {
-  readonly #d: Deps;
-  #speaking = false;
+  readonly #d: TurnTakingDeps;
+  #state: TurnState = 'quiet';
+  #cancelStateTimer: (() => void) | undefined;
+  #speechStartedAt = 0;
   #speechEndedAt = 0;
+  #speechMs = 0;
   #finals: string[] = [];
   #finalAt = 0;
   #interim = '';
-  #cancelEndpoint: (() => void) | undefined;
-  #cancelInterrupt: (() => void) | undefined;
-  #cancelResume: (() => void) | undefined;
-  #cancelAwaitFinal: (() => void) | undefined;
-  #longEnough = false;
+  /** A reply's first audio is held because the user started speaking. */
+  #holding = false;
+  /** This speech began in the echo-cancellation warm-up: its sound alone never interrupts. */
+  #startedInWarmup = false;
 
-  constructor(deps: Deps) {
+  constructor(deps: TurnTakingDeps) {
     this.#d = deps;
   }
 
+  get state(): TurnState {
+    return this.#state;
+  }
+
   /**
-   * The user is mid-turn: speaking, a turn about to be committed, or words heard (an interim
-   * transcript) whose final transcript has not come yet (bounded by maxEndpointingDelayMs).
+   * The user is mid-turn: speaking, a turn about to be committed, words heard whose final
+   * transcript has not come yet, or a held speech waiting to learn whether that was noise.
    */
   get busy(): boolean {
-    return (
-      this.#speaking || this.#cancelEndpoint !== undefined || this.#cancelAwaitFinal !== undefined
-    );
+    return this.#state !== 'quiet';
   }
 
   onVAD(event: VADEvent): void {
@@ -87,147 +124,196 @@ export class TurnTaking {
         this.#d.bus.emit('user.transcript', { text: event.text, final: false });
         this.#wordsArrived();
         return;
-      case 'final': {
-        const text = event.text.trim();
-        this.#interim = '';
-        this.#cancelAwaitFinal?.();
-        this.#cancelAwaitFinal = undefined;
-        if (!text) return;
-        this.#finals.push(text);
-        this.#finalAt = this.#d.clock.now();
-        this.#d.bus.emit('user.transcript', { text, final: true });
-        this.#d.bus.emit('metrics.stt', {
-          model: label,
-          latencyMs: event.latencyMs ?? 0,
-          audioMs: 0,
-        });
-        this.#wordsArrived();
-        this.#scheduleEndpoint();
-      }
+      case 'final':
+        this.#final(event.text, label, event.latencyMs ?? 0);
     }
   }
 
-  #startOfSpeech(): void {
-    if (this.#speaking) return;
-    this.#speaking = true;
-    this.#longEnough = false;
-    this.#cancelEndpoint?.();
-    this.#cancelEndpoint = undefined;
-    this.#cancelResume?.();
-    this.#cancelResume = undefined;
-    this.#d.bus.emit('user.speech_started', {});
-    this.#d.bus.emit('user.state', { state: 'speaking' });
-    this.#cancelInterrupt = this.#d.clock.timer(this.#d.interruption.minDurationMs, () => {
-      this.#cancelInterrupt = undefined;
-      this.#longEnough = true;
-      this.#maybeInterrupt();
-    });
-  }
-
-  #endOfSpeech(speechMs: number): void {
-    if (!this.#speaking) return;
-    this.#speaking = false;
-    this.#speechEndedAt = this.#d.clock.now();
-    this.#cancelInterrupt?.();
-    this.#cancelInterrupt = undefined;
-    this.#d.bus.emit('user.speech_ended', { speechMs });
-    this.#d.bus.emit('user.state', { state: 'listening' });
-    const paused = this.#d.speech.pausedSpeechId;
-    if (paused && this.#words() === 0) this.#armResume(paused);
-    if (this.#interim.trim() !== '') {
-      this.#cancelAwaitFinal = this.#d.clock.timer(
-        this.#d.turnDetection.maxEndpointingDelayMs,
-        () => {
-          this.#cancelAwaitFinal = undefined;
-          this.#d.busyChanged();
-        },
-      );
-    }
-    this.#scheduleEndpoint();
-  }
-
-  /** Long enough and (if required) enough words: pause (maybe noise) or interrupt. */
-  #maybeInterrupt(): void {
-    if (!this.#longEnough || !this.#d.speech.hasInterruptibleSpeech()) return;
-    const { minWords, resumeFalseInterruption } = this.#d.interruption;
-    if (this.#words() < minWords) return;
-    if (this.#words() > 0) {
-      this.#d.speech.interruptForUser('user_speech');
-      return;
-    }
-    // Only sound so far: hold the speech if we can, so noise costs nothing — but only when an
-    // STT can tell words from noise; with the VAD alone, speech long enough interrupts.
-    if (resumeFalseInterruption && this.#d.transcribes && this.#d.speech.pauseCurrent()) return;
-    this.#d.speech.interruptForUser('user_speech');
-  }
-
-  #wordsArrived(): void {
-    this.#cancelResume?.();
-    this.#cancelResume = undefined;
-    if (this.#d.speech.pausedSpeechId) {
-      if (this.#words() >= Math.max(1, this.#d.interruption.minWords)) {
-        this.#d.speech.interruptForUser('user_speech');
-      }
-      return;
-    }
-    if (this.#speaking || this.#longEnough) this.#maybeInterrupt();
-  }
-
-  #armResume(speechId: string): void {
-    this.#cancelResume = this.#d.clock.timer(
-      this.#d.interruption.falseInterruptionTimeoutMs,
-      () => {
-        this.#cancelResume = undefined;
-        if (this.#d.speech.pausedSpeechId !== speechId || this.#words() > 0) return;
-        this.#d.speech.resumeCurrent();
-        this.#d.bus.emit('user.false_interruption', { speechId, resumed: true });
-      },
-    );
-  }
-
-  #scheduleEndpoint(): void {
-    if (this.#speaking || this.#finals.length === 0) return;
-    this.#cancelEndpoint?.();
-    const sinceEnd = this.#d.clock.now() - this.#speechEndedAt;
-    const { minEndpointingDelayMs, maxEndpointingDelayMs, endOfTurn } = this.#d.turnDetection;
-    const likelyDone = endOfTurn ? endOfTurn(this.#finals.join(' ')) : true;
-    const wait = likelyDone ? minEndpointingDelayMs : maxEndpointingDelayMs;
-    const delay = Math.max(0, wait - sinceEnd);
-    const commit = () => {
-      this.#cancelEndpoint = undefined;
-      const text = this.#finals.join(' ');
-      this.#finals = [];
-      this.#interim = '';
-      this.#longEnough = false;
-      this.#d.commitTurn(text, {
-        endOfSpeechAt: this.#speechEndedAt,
-        finalAt: this.#finalAt,
-        endpointingSetting: likelyDone ? 'minEndpointingDelayMs' : 'maxEndpointingDelayMs',
-      });
-    };
-    // The delay may already have passed (a late transcript): a timer would only add latency.
-    if (delay <= 0) commit();
-    else this.#cancelEndpoint = this.#d.clock.timer(delay, commit);
+  /** The agent stopped speaking: words kept back by the minimum-words gate become a turn. */
+  agentStoppedSpeaking(): void {
+    if (this.#state === 'quiet' && this.#finals.length > 0) this.#commit('minEndpointingDelayMs');
   }
 
   /** The session is closing: no turn may be committed from here on. */
   stop(): void {
-    for (const cancel of [
-      this.#cancelEndpoint,
-      this.#cancelInterrupt,
-      this.#cancelResume,
-      this.#cancelAwaitFinal,
-    ]) {
-      cancel?.();
+    this.#cancelStateTimer?.();
+    this.#cancelStateTimer = undefined;
+    this.#state = 'quiet';
+  }
+
+  #to(next: TurnState, timer?: { ms: number; fire: () => void }): void {
+    if (next !== this.#state && !TRANSITIONS[this.#state].includes(next)) {
+      throw new Error(`illegal turn transition ${this.#state} → ${next}`);
     }
-    this.#cancelAwaitFinal = undefined;
-    this.#cancelEndpoint = undefined;
-    this.#cancelInterrupt = undefined;
-    this.#cancelResume = undefined;
+    this.#cancelStateTimer?.();
+    this.#cancelStateTimer = undefined;
+    const wasQuiet = this.#state === 'quiet';
+    this.#state = next;
+    if (timer) this.#cancelStateTimer = this.#d.clock.timer(timer.ms, timer.fire);
+    if (wasQuiet !== (next === 'quiet')) this.#d.busyChanged();
+  }
+
+  #startOfSpeech(): void {
+    if (this.#state === 'speaking' || this.#state === 'long_speech') return;
+    this.#speechStartedAt = this.#d.clock.now();
+    this.#startedInWarmup = this.#d.speech.inAecWarmup();
+    this.#d.speechResumed();
+    this.#d.bus.emit('user.speech_started', {});
+    this.#d.bus.emit('user.state', { state: 'speaking' });
+    // A reply about to start playing waits: this may be the user taking the turn back.
+    if (!this.#d.speech.pausedSpeechId && this.#d.speech.hasInterruptibleSpeech()) {
+      this.#d.speech.holdFirstAudio();
+      this.#holding = true;
+    }
+    this.#to('speaking', {
+      ms: this.#d.interruption.minDurationMs,
+      fire: () => {
+        this.#to('long_speech');
+        this.#maybeInterrupt();
+      },
+    });
+  }
+
+  #endOfSpeech(speechMs: number): void {
+    if (this.#state !== 'speaking' && this.#state !== 'long_speech') return;
+    const wasLong = this.#state === 'long_speech';
+    this.#speechEndedAt = this.#d.clock.now();
+    this.#speechMs = speechMs || this.#speechEndedAt - this.#speechStartedAt;
+    this.#d.bus.emit('user.speech_ended', { speechMs });
+    this.#d.bus.emit('user.state', { state: 'listening' });
+    const paused = this.#d.speech.pausedSpeechId;
+    if (paused && this.#words() === 0 && wasLong) {
+      this.#to('false_alarm', {
+        ms: this.#d.interruption.falseInterruptionTimeoutMs,
+        fire: () => this.#resumeAfterFalseAlarm(paused),
+      });
+      return;
+    }
+    // Short noise: the reply it held plays now.
+    this.#releaseHold();
+    if (this.#finals.length > 0) this.#scheduleEndpoint();
+    else if (this.#interim.trim() !== '') {
+      this.#to('awaiting_final', {
+        ms: this.#d.turnDetection.maxEndpointingDelayMs,
+        fire: () => this.#to('quiet'),
+      });
+    } else this.#to('quiet');
+  }
+
+  #final(raw: string, label: string, latencyMs: number): void {
+    const text = raw.trim();
+    this.#interim = '';
+    if (!text) {
+      if (this.#state === 'awaiting_final')
+        this.#to(this.#finals.length > 0 ? 'endpointing' : 'quiet');
+      return;
+    }
+    this.#finals.push(text);
+    this.#finalAt = this.#d.clock.now();
+    this.#d.bus.emit('user.transcript', { text, final: true });
+    this.#d.bus.emit('metrics.stt', { model: label, latencyMs, audioMs: 0 });
+    this.#wordsArrived();
+    if (this.#state === 'speaking' || this.#state === 'long_speech') return;
+    this.#scheduleEndpoint();
+  }
+
+  /** Long enough and (if required) enough words: hold (maybe noise) or interrupt. */
+  #maybeInterrupt(): void {
+    const speech = this.#d.speech;
+    if (this.#state !== 'long_speech' || this.#startedInWarmup) return;
+    if (!speech.hasInterruptibleSpeech()) return;
+    const { minWords, resumeFalseInterruption } = this.#d.interruption;
+    const words = this.#words();
+    if (words < minWords) return;
+    if (words > 0) {
+      this.#interrupt();
+      return;
+    }
+    // Only sound so far: hold the speech if we can, so noise costs nothing — but only when an
+    // STT can tell words from noise; with the VAD alone, speech long enough interrupts.
+    if (resumeFalseInterruption && this.#d.transcribes() && speech.pauseCurrent()) {
+      this.#holding = false;
+      return;
+    }
+    this.#interrupt();
+  }
+
+  #wordsArrived(): void {
+    if (this.#startedInWarmup) return;
+    if (this.#d.speech.pausedSpeechId) {
+      if (this.#words() >= Math.max(1, this.#d.interruption.minWords)) this.#interrupt();
+      return;
+    }
+    this.#maybeInterrupt();
+  }
+
+  #interrupt(): void {
+    this.#holding = false;
+    this.#d.speech.interruptForUser();
+  }
+
+  #releaseHold(): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    this.#d.speech.releaseFirstAudio();
+  }
+
+  #resumeAfterFalseAlarm(speechId: string): void {
+    this.#to(this.#finals.length > 0 ? 'endpointing' : 'quiet');
+    if (this.#d.speech.pausedSpeechId !== speechId || this.#words() > 0) return;
+    this.#d.speech.resumeCurrent();
+    this.#d.bus.emit('user.false_interruption', { speechId, resumed: true });
+    if (this.#finals.length > 0) this.#scheduleEndpoint();
+  }
+
+  #scheduleEndpoint(): void {
+    if (this.#finals.length === 0) return;
+    const sinceEnd = this.#d.clock.now() - this.#speechEndedAt;
+    const { minEndpointingDelayMs, maxEndpointingDelayMs, endOfTurn } = this.#d.turnDetection;
+    const likelyDone = endOfTurn ? endOfTurn(this.#finals.join(' ')) : true;
+    const wait = likelyDone ? minEndpointingDelayMs : maxEndpointingDelayMs;
+    const setting = likelyDone ? 'minEndpointingDelayMs' : 'maxEndpointingDelayMs';
+    const delay = Math.max(0, wait - sinceEnd);
+    // The delay may already have passed (a late transcript): a timer would only add latency.
+    if (delay <= 0) {
+      this.#to('endpointing');
+      this.#commit(setting);
+      return;
+    }
+    this.#to('endpointing', { ms: delay, fire: () => this.#commit(setting) });
+    this.#d.finalTranscript(this.#finals.join(' '), this.#speechMs);
+  }
+
+  /**
+   * Commits the words as a turn — unless interruptible speech plays and they are fewer than
+   * the minimum: then they are kept and join the next words (LiveKit's min_words gate).
+   */
+  #commit(setting: SpokenTurnTiming['endpointingSetting']): void {
+    const text = this.#finals.join(' ');
+    const { minWords } = this.#d.interruption;
+    const gated =
+      minWords > 0 && this.#d.speech.hasInterruptibleSpeech() && countWords(text) < minWords;
+    this.#to('quiet');
+    if (gated) {
+      this.#releaseHold();
+      return;
+    }
+    this.#finals = [];
+    this.#interim = '';
+    this.#holding = false;
+    this.#d.commitTurn(text, {
+      endOfSpeechAt: this.#speechEndedAt,
+      finalAt: this.#finalAt,
+      endpointingSetting: setting,
+    });
   }
 
   #words(): number {
-    const text = [...this.#finals, this.#interim].join(' ').trim();
-    return text ? text.split(/\s+/).length : 0;
+    return countWords([...this.#finals, this.#interim].join(' '));
   }
+}
+
+function countWords(text: string): number {
+  const trimmed = text.trim();
+  return trimmed ? trimmed.split(/\s+/).length : 0;
 }

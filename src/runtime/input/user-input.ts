@@ -10,37 +10,56 @@ import { ProviderError } from '../models/context.js';
 import type { STT, STTEvent } from '../models/stt.js';
 import type { VAD, VADEvent } from '../models/vad.js';
 import type { InterruptionOptions, TurnDetectionOptions } from '../session/session-core.js';
-import { type SpeechControls, type SpokenTurnTiming, TurnTaking } from './turn-taking.js';
+import { type SpeechControls, TurnTaking, type TurnTakingDeps } from './turn-taking.js';
 
-export interface UserInputDeps {
+export interface UserInputDeps
+  extends Pick<TurnTakingDeps, 'commitTurn' | 'finalTranscript' | 'speechResumed' | 'busyChanged'> {
   readonly clock: Clock;
   readonly bus: EventBus;
   readonly scope: Scope;
   readonly input: AudioInput | undefined;
-  readonly vad: VAD | undefined;
-  readonly stt: STT | undefined;
   readonly turnDetection: TurnDetectionOptions;
   readonly interruption: InterruptionOptions;
   readonly speech: SpeechControls;
-  commitTurn(text: string, meta: SpokenTurnTiming): void;
-  busyChanged(): void;
+}
+
+/** The speech models listening to the user (the active agent's, else the session's). */
+export interface ListeningModels {
+  readonly vad: VAD | undefined;
+  readonly stt: STT | undefined;
 }
 
 const MAX_STAGE_RESTARTS = 5;
 
 /**
- * Feeds microphone frames to the VAD and the STT (each its own stage) and hands what they
- * detect to the turn-taking policy. With no microphone (text mode, or scripted fakes that
+ * Feeds microphone frames to the VAD and the STT (each its own stage, in its own scope) and
+ * hands what they detect to the turn-taking policy. The stages are rebuilt when the active
+ * agent brings its own STT or VAD. With no microphone (text mode, or scripted fakes that
  * ignore audio) the stages still run and end with the session.
  */
 export class UserInputPipeline {
   readonly #deps: UserInputDeps;
   readonly #turns: TurnTaking;
+  readonly #consumers = new Set<Channel<AudioFrame>>();
+  #models: ListeningModels = { vad: undefined, stt: undefined };
+  #stages: Scope | undefined;
   #muted = false;
+  #transcribes = false;
 
   constructor(deps: UserInputDeps) {
     this.#deps = deps;
-    this.#turns = new TurnTaking({ ...deps, transcribes: deps.stt !== undefined });
+    this.#turns = new TurnTaking({
+      clock: deps.clock,
+      bus: deps.bus,
+      turnDetection: deps.turnDetection,
+      interruption: deps.interruption,
+      speech: deps.speech,
+      commitTurn: deps.commitTurn,
+      finalTranscript: deps.finalTranscript,
+      speechResumed: deps.speechResumed,
+      busyChanged: deps.busyChanged,
+      transcribes: () => this.#transcribes,
+    });
   }
 
   /** Someone is speaking, or a turn is about to be committed. */
@@ -48,77 +67,111 @@ export class UserInputPipeline {
     return this.#turns.busy;
   }
 
+  get turnState(): string {
+    return this.#turns.state;
+  }
+
   setMuted(muted: boolean): void {
     this.#muted = muted;
   }
 
-  start(): void {
-    const { vad, stt, scope, clock } = this.#deps;
-    const consumers: Channel<AudioFrame>[] = [];
-    const feed = () => {
-      const channel = new Channel<AudioFrame>();
-      consumers.push(channel);
-      scope.defer(() => channel.close());
-      return channel;
-    };
-    const ctx = { clock, signal: scope.signal };
+  /** The agent stopped speaking: words held back by the minimum-words gate become a turn. */
+  agentStoppedSpeaking(): void {
+    this.#turns.agentStoppedSpeaking();
+  }
+
+  /** Starts listening with `models`; the microphone pump runs until the session ends. */
+  start(models: ListeningModels): void {
+    const { scope } = this.#deps;
     scope.defer(() => this.#turns.stop());
+    this.listenWith(models);
+    const input = this.#deps.input;
+    if (input) void scope.spawn('microphone', () => this.#pump(input));
+  }
+
+  /** Listens with other models (an agent with its own STT/VAD became active). */
+  listenWith(models: ListeningModels): void {
+    if (models.vad === this.#models.vad && models.stt === this.#models.stt && this.#stages) return;
+    this.#models = models;
+    void this.#stages?.close(new Error('listening models changed'), this.#deps.clock, 0);
+    const stages = this.#deps.scope.child('listening');
+    this.#stages = stages;
+    const { vad, stt } = models;
+    this.#transcribes = stt !== undefined;
     if (vad) {
-      const frames = feed();
-      void this.#consume(
+      const frames = this.#feed(stages);
+      this.#consume(
+        stages,
         'vad',
         vad.label,
-        () => vad.detect(frames, ctx),
+        (ctx) => vad.detect(frames, ctx),
         (e: VADEvent) => this.#turns.onVAD(e),
       );
     }
     if (stt) {
-      const frames = feed();
-      void this.#consume(
+      const frames = this.#feed(stages);
+      this.#consume(
+        stages,
         'stt',
         stt.label,
-        () => stt.recognize(frames, ctx),
+        (ctx) => stt.recognize(frames, ctx),
         (e: STTEvent) => this.#turns.onSTT(e, stt.label, vad === undefined),
       );
     }
-    const input = this.#deps.input;
-    if (input && consumers.length > 0) void this.#pump(input, consumers);
   }
 
-  async #pump(input: AudioInput, consumers: Channel<AudioFrame>[]): Promise<void> {
+  get transcribes(): boolean {
+    return this.#transcribes;
+  }
+
+  #feed(stages: Scope): Channel<AudioFrame> {
+    const channel = new Channel<AudioFrame>();
+    this.#consumers.add(channel);
+    stages.defer(() => {
+      this.#consumers.delete(channel);
+      channel.close();
+    });
+    return channel;
+  }
+
+  async #pump(input: AudioInput): Promise<void> {
+    const { scope } = this.#deps;
     try {
-      for await (const frame of input.frames(this.#deps.scope.signal)) {
+      for await (const frame of input.frames(scope.signal)) {
         if (this.#muted) continue;
-        for (const c of consumers) c.push(frame);
+        for (const c of this.#consumers) c.push(frame);
       }
     } catch (err) {
-      if (!this.#deps.scope.signal.aborted) this.#report('input', input.label, err, false);
+      if (!scope.signal.aborted) this.#report('input', input.label, err, false);
     }
   }
 
   /**
-   * Runs a stage until the session ends. A stage that fails (a provider dropped its stream)
-   * is reported and restarted with backoff, so the session stays usable.
+   * Runs a stage until its scope ends. A stage that fails (a provider dropped its stream) is
+   * reported and restarted with backoff, so the session stays usable.
    */
-  async #consume<E>(
+  #consume<E>(
+    stages: Scope,
     stage: string,
     label: string,
-    open: () => AsyncIterable<E>,
+    open: (ctx: { clock: Clock; signal: AbortSignal }) => AsyncIterable<E>,
     handle: (event: E) => void,
-  ): Promise<void> {
-    const { scope, clock } = this.#deps;
-    for (let failures = 0; !scope.signal.aborted; ) {
-      try {
-        for await (const event of open()) handle(event);
-        return;
-      } catch (err) {
-        if (scope.signal.aborted) return;
-        failures++;
-        this.#report(stage, label, err, failures <= MAX_STAGE_RESTARTS);
-        if (failures > MAX_STAGE_RESTARTS) return;
-        await clock.sleep(250 * 2 ** failures, scope.signal).catch(() => {});
+  ): void {
+    const { clock } = this.#deps;
+    void stages.spawn(stage, async (signal) => {
+      for (let failures = 0; !signal.aborted; ) {
+        try {
+          for await (const event of open({ clock, signal })) handle(event);
+          return;
+        } catch (err) {
+          if (signal.aborted) return;
+          failures++;
+          this.#report(stage, label, err, failures <= MAX_STAGE_RESTARTS);
+          if (failures > MAX_STAGE_RESTARTS) return;
+          await clock.sleep(250 * 2 ** failures, signal).catch(() => {});
+        }
       }
-    }
+    });
   }
 
   /** A stage failure: what failed and what to do; the stage restarts, so it is recoverable. */

@@ -33,6 +33,12 @@ export interface LLMRequest {
   readonly toolChoice?: ToolChoice;
   /** Name of the agent asking (metadata for fakes and logs; providers ignore it). */
   readonly agent?: string;
+  /**
+   * Asked before the user's turn ended (preemptive generation). `outcome` settles when the
+   * runtime knows whether the reply was used; a discarded one's signal aborts. Providers
+   * send it like any other request (scripted fakes give a discarded answer back).
+   */
+  readonly speculative?: { readonly outcome: Promise<'used' | 'discarded'> };
 }
 
 /** What a chat stream yields. A tool call is yielded once, complete, when its arguments are. */

@@ -1,38 +1,54 @@
 import type { Clock } from '../clock/clock.js';
-import type { Actor } from '../core/actor.js';
-import type { Waits } from '../core/waits.js';
+import type { Actor, WaitNode } from '../core/actor.js';
+import { Waits } from '../core/waits.js';
 import type { SpeechState } from '../events/types.js';
+import { isAwaitingTools, isWaiting } from '../speech/speech-state.js';
 
 /** What the tracker needs to know about a speech. */
 export interface TrackedSpeech {
   readonly id: string;
+  /** The speech's node in the wait-for graph. */
+  readonly actor: Actor;
   readonly state: SpeechState | 'new';
 }
+
+const IDLE: WaitNode = { kind: 'idle', label: 'session idle' };
 
 /**
  * Knows what runtime work is in flight: live speeches, running tools and hooks, a user turn
  * being detected. "Idle" means nothing can move without the user: every running tool or
  * hook is parked on a task (which waits for the user) or on a speech that is itself only
  * waiting for such tools. `session.run()` and replays wait for idle; the deadlock probe
- * reports work that is not idle and cannot advance.
+ * reports work that is not idle and cannot advance. It owns the session's wait-for graph.
  */
 export class ActivityTracker {
+  readonly waits: Waits;
   readonly #clock: Clock;
-  readonly #waits: Waits;
   readonly #speeches = new Set<TrackedSpeech>();
-  readonly #tools = new Set<Actor>();
+  /** Running tools, each with whether it went to the background (the agent listens meanwhile). */
+  readonly #tools = new Map<Actor, () => boolean>();
   readonly #hooks = new Set<Actor>();
   readonly #idleWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  readonly #listeners = new Set<() => void>();
   #userBusy: () => boolean = () => false;
   #checkScheduled = false;
 
-  constructor(clock: Clock, waits: Waits) {
+  constructor(clock: Clock) {
     this.#clock = clock;
-    this.#waits = waits;
+    // Only waits of runtime work (tools, hooks, speech) can park it; outside waiters cannot.
+    this.waits = new Waits(clock, (waiter) => {
+      if (waiter) this.changed();
+    });
   }
 
   setUserBusy(fn: () => boolean): void {
     this.#userBusy = fn;
+  }
+
+  /** Called (synchronously) whenever something in flight may have changed. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   speechStarted(speech: TrackedSpeech): void {
@@ -45,25 +61,42 @@ export class ActivityTracker {
     this.changed();
   }
 
-  toolStarted(actor: Actor): () => void {
-    return this.#track(this.#tools, actor);
+  toolStarted(actor: Actor, background: () => boolean = () => false): () => void {
+    this.#tools.set(actor, background);
+    this.changed();
+    return () => {
+      this.#tools.delete(actor);
+      this.changed();
+    };
   }
 
   hookStarted(actor: Actor): () => void {
-    return this.#track(this.#hooks, actor);
+    this.#hooks.add(actor);
+    this.changed();
+    return () => {
+      this.#hooks.delete(actor);
+      this.changed();
+    };
   }
 
-  get liveSpeeches(): TrackedSpeech[] {
-    return [...this.#speeches];
+  /**
+   * A tool runs in the foreground and is not parked on the user: the agent is working on
+   * the turn, not listening.
+   */
+  hasWorkingTools(): boolean {
+    for (const [tool, background] of this.#tools) {
+      if (!background() && !this.#parked(tool, 0)) return true;
+    }
+    return false;
+  }
+
+  get toolsInFlight(): number {
+    return this.#tools.size;
   }
 
   /** Labels of everything in flight that is not parked (used to name idle-wait cycles). */
   busyLabels(): string[] {
-    const labels = [...this.#speeches].filter((s) => s.state !== 'awaiting_tools').map((s) => s.id);
-    for (const actor of [...this.#tools, ...this.#hooks]) {
-      if (!this.#parked(actor.label, 0)) labels.push(actor.label);
-    }
-    return labels;
+    return this.#busyNodes().map((n) => n.label);
   }
 
   /**
@@ -71,23 +104,23 @@ export class ActivityTracker {
    * those only waiting for their tools) and every tool or hook not parked. A waiter among
    * these (or owned by one) would wait on itself.
    */
-  idleChain(): string[] {
+  idleChain(): WaitNode[] {
     const awaiting = [...this.#speeches]
-      .filter((s) => s.state === 'awaiting_tools')
-      .map((s) => s.id);
-    return ['session idle', ...this.busyLabels(), ...awaiting];
+      .filter((s) => isAwaitingTools(s.state))
+      .map((s) => s.actor);
+    return [IDLE, ...this.#busyNodes(), ...awaiting];
   }
 
   isIdle(): boolean {
     if (this.#userBusy()) return false;
     for (const s of this.#speeches) {
-      if (s.state === 'awaiting_tools') continue;
+      if (isAwaitingTools(s.state)) continue;
       // A reply still waiting for its turn hook, which itself waits for the user.
-      if (s.state === 'queued' && this.#parked(s.id, 0)) continue;
+      if (isWaiting(s.state) && this.#parked(s.actor, 0)) continue;
       return false;
     }
-    for (const actor of [...this.#tools, ...this.#hooks]) {
-      if (!this.#parked(actor.label, 0)) return false;
+    for (const actor of [...this.#tools.keys(), ...this.#hooks]) {
+      if (!this.#parked(actor, 0)) return false;
     }
     return true;
   }
@@ -106,6 +139,7 @@ export class ActivityTracker {
 
   /** Something moved: re-check idleness once the current burst of work has settled. */
   changed(): void {
+    for (const listener of [...this.#listeners]) listener();
     if (this.#checkScheduled || this.#idleWaiters.length === 0) return;
     this.#checkScheduled = true;
     this.#clock.timer(0, () => {
@@ -115,25 +149,29 @@ export class ActivityTracker {
     });
   }
 
-  #track(set: Set<Actor>, actor: Actor): () => void {
-    set.add(actor);
-    this.changed();
-    return () => {
-      set.delete(actor);
-      this.changed();
-    };
+  #busyNodes(): WaitNode[] {
+    const nodes: WaitNode[] = [...this.#speeches]
+      .filter((s) => !isAwaitingTools(s.state))
+      .map((s) => s.actor);
+    for (const actor of [...this.#tools.keys(), ...this.#hooks]) {
+      if (!this.#parked(actor, 0)) nodes.push(actor);
+    }
+    return nodes;
   }
 
-  #parked(label: string, depth: number): boolean {
+  /** `node` waits, directly or through parked tools and hooks, for a task (the user). */
+  #parked(node: WaitNode, depth: number): boolean {
     if (depth > 16) return false;
-    for (const target of this.#waits.targetsOf(label)) {
-      if (target.startsWith('task ')) return true;
-      const actor = [...this.#hooks, ...this.#tools].find((a) => a.label === target);
-      if (actor && this.#parked(target, depth + 1)) return true;
-      const speech = [...this.#speeches].find((s) => s.id === target);
-      if (speech && speech.state === 'awaiting_tools') {
-        const tools = [...this.#tools].filter((t) => t.speechId === speech.id);
-        if (tools.every((t) => this.#parked(t.label, depth + 1))) return true;
+    for (const target of this.waits.targetsOf(node)) {
+      if (target.kind === 'task') return true;
+      if ((target.kind === 'hook' || target.kind === 'tool') && this.#parked(target, depth + 1))
+        return true;
+      if (target.kind === 'speech') {
+        const speech = [...this.#speeches].find((s) => s.actor === target);
+        if (speech && isAwaitingTools(speech.state)) {
+          const tools = [...this.#tools.keys()].filter((t) => t.parent === target);
+          if (tools.every((t) => this.#parked(t, depth + 1))) return true;
+        }
       }
     }
     return false;

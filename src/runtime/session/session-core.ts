@@ -1,6 +1,7 @@
 import type { Agent } from '../agents/agent.js';
-import type { AgentStack } from '../agents/agent-stack.js';
+import type { Activity, AgentStack } from '../agents/agent-stack.js';
 import type { Clock } from '../clock/clock.js';
+import type { ActorRuntime } from '../core/actor.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Scope } from '../core/scope.js';
 import type { Waits } from '../core/waits.js';
@@ -10,8 +11,9 @@ import type { LLM } from '../models/llm.js';
 import type { TTS } from '../models/tts.js';
 import type { Playout } from '../speech/playout.js';
 import type { SpeechQueue } from '../speech/speech-queue.js';
+import type { ToolRunnerDeps } from '../tools/tool-runner.js';
 import type { ActivityTracker } from './activity-tracker.js';
-import type { AgentSession } from './session.js';
+import type { ResolvedPreemptiveGeneration } from './session-options.js';
 
 export interface TurnDetectionOptions {
   /** Silence after the user's last words before the turn is committed. */
@@ -45,29 +47,35 @@ export interface ResolvedSessionOptions {
   readonly closeTimeoutMs: number;
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number };
   readonly maxSynthesisAheadMs: number;
+  readonly preemptiveGeneration: ResolvedPreemptiveGeneration;
+  readonly userAwayTimeoutMs: number | null;
+  readonly aecWarmupMs: number;
 }
 
 /**
- * The parts of a session that its internal modules share. Each module gets this instead of
- * the AgentSession facade, so none of them reaches into another's private state.
+ * The parts of a session that its internal modules share, built in dependency order by
+ * `assembleSession()`. Each module gets this instead of the AgentSession facade, so none of
+ * them reaches into another's private state.
  */
 export interface SessionCore {
-  /** Identity of the session for actors (see core/actor.ts). */
-  readonly key: object;
-  readonly session: AgentSession<unknown>;
   readonly clock: Clock;
   readonly bus: EventBus;
   readonly ids: IdGenerator;
   readonly waits: Waits;
+  /** The session's scope: everything the session starts is owned by it or a child of it. */
   readonly scope: Scope;
   readonly options: ResolvedSessionOptions;
   readonly history: HistoryStore;
+  /** The agent stack; also the task runner agent code reaches through its actor. */
   readonly stack: AgentStack;
+  readonly runtime: ActorRuntime;
   readonly queue: SpeechQueue;
   readonly playout: Playout;
   readonly outputLabel: string;
   readonly activity: ActivityTracker;
+  readonly toolDeps: ToolRunnerDeps;
   readonly closing: boolean;
   models(agent: Agent): { llm: LLM | undefined; tts: TTS | undefined };
-  isAgent(value: unknown): value is Agent;
+  /** A background tool has news for the model: queue a reply of `activity`'s agent. */
+  deferredReply(activity: Activity, toolCallId: string): void;
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import type { AudioInput } from '../io/audio-input.js';
 import type { AudioOutput } from '../io/audio-output.js';
 import type { LLM } from '../models/llm.js';
+import type { RealtimeModel } from '../models/realtime.js';
 import type { STT } from '../models/stt.js';
 import type { TTS } from '../models/tts.js';
 import type { VAD } from '../models/vad.js';
@@ -11,8 +12,21 @@ import type {
   TurnDetectionOptions,
 } from './session-core.js';
 
+/** LiveKit's preemptive generation: start the reply at the final transcript, before end of turn. */
+export interface PreemptiveGenerationOptions {
+  /** Default true. */
+  enabled?: boolean;
+  /** Also synthesise speech before the turn ends (default false: only the model runs early). */
+  preemptiveTts?: boolean;
+  /** Skip it for user speech longer than this (default 10 000 ms): long turns change more. */
+  maxSpeechMs?: number;
+  /** At most this many speculative requests per user turn (default 3). */
+  maxRetries?: number;
+}
+
 export interface AgentSessionOptions<UserData = unknown> {
-  llm?: LLM;
+  /** A chat model (used with the TTS/STT), or a realtime speech-to-speech model. */
+  llm?: LLM | RealtimeModel;
   tts?: TTS;
   stt?: STT;
   vad?: VAD;
@@ -43,6 +57,46 @@ export interface AgentSessionOptions<UserData = unknown> {
    * 10 000; `Infinity` turns the bound off.
    */
   maxSynthesisAheadMs?: number;
+  /** Start replies at the final transcript (LiveKit's default). `false` turns it off. */
+  preemptiveGeneration?: boolean | PreemptiveGenerationOptions;
+  /**
+   * After this long with both sides listening and nothing in flight, the user state becomes
+   * `away`. Default 15 000 ms; `null` turns it off.
+   */
+  userAwayTimeoutMs?: number | null;
+  /**
+   * After the agent first starts speaking, user speech that starts within this window does not
+   * interrupt by its sound alone (an echo canceller is still converging); a committed turn
+   * still does. Default 0 (off).
+   */
+  aecWarmupMs?: number;
+}
+
+export interface ResolvedPreemptiveGeneration {
+  readonly enabled: boolean;
+  readonly preemptiveTts: boolean;
+  readonly maxSpeechMs: number;
+  readonly maxRetries: number;
+}
+
+/** Fills in LiveKit's defaults; `true`/`false` is shorthand for `{ enabled }`. */
+export function resolvePreemptive(
+  value: boolean | PreemptiveGenerationOptions | undefined,
+  base: ResolvedPreemptiveGeneration = {
+    enabled: true,
+    preemptiveTts: false,
+    maxSpeechMs: 10_000,
+    maxRetries: 3,
+  },
+): ResolvedPreemptiveGeneration {
+  if (value === undefined) return base;
+  if (typeof value === 'boolean') return { ...base, enabled: value };
+  return {
+    enabled: value.enabled ?? true,
+    preemptiveTts: value.preemptiveTts ?? base.preemptiveTts,
+    maxSpeechMs: value.maxSpeechMs ?? base.maxSpeechMs,
+    maxRetries: value.maxRetries ?? base.maxRetries,
+  };
 }
 
 export const DEFAULT_PLAYOUT_SETTLE_MS = 250;
@@ -96,6 +150,12 @@ export function resolveOptions(options: AgentSessionOptions<unknown>): ResolvedS
       baseDelayMs: positive('retry.baseDelayMs', options.retry?.baseDelayMs, 500),
     },
     maxSynthesisAheadMs: aheadBound(options.maxSynthesisAheadMs),
+    preemptiveGeneration: resolvePreemptive(options.preemptiveGeneration),
+    userAwayTimeoutMs:
+      options.userAwayTimeoutMs === null
+        ? null
+        : positive('userAwayTimeoutMs', options.userAwayTimeoutMs, 15_000),
+    aecWarmupMs: positive('aecWarmupMs', options.aecWarmupMs, 0),
   };
 }
 

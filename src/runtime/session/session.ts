@@ -1,35 +1,76 @@
-import { Agent } from '../agents/agent.js';
-import { AgentStack } from '../agents/agent-stack.js';
-import { registerTaskRunner } from '../agents/agent-task.js';
+import type { Agent } from '../agents/agent.js';
+import type { Activity } from '../agents/agent-stack.js';
+import { TASK_RUNTIME } from '../agents/agent-task.js';
 import type { AudioFrame } from '../audio/frame.js';
 import type { Clock } from '../clock/clock.js';
 import { RealClock } from '../clock/real-clock.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
-import { currentActor } from '../core/actor.js';
+import {
+  type ActorRuntime,
+  currentActor,
+  enclosingToolOf,
+  isInOnEnter,
+  type WaitNode,
+} from '../core/actor.js';
 import { DeadlockError, SessionClosedError } from '../core/errors.js';
-import { IdGenerator } from '../core/ids.js';
-import { Scope } from '../core/scope.js';
-import { Waits } from '../core/waits.js';
-import { type Disposable, EventBus } from '../events/emitter.js';
+import type { Scope } from '../core/scope.js';
+import type { Disposable } from '../events/emitter.js';
 import type { EventOf, InterruptCause, SessionEvent, SessionEventName } from '../events/types.js';
 import type { ChatItem } from '../history/chat-history.js';
-import { HistoryStore } from '../history/history-store.js';
 import type { SpokenTurnTiming } from '../input/turn-taking.js';
 import { UserInputPipeline } from '../input/user-input.js';
-import { ClockedOutput } from '../io/clocked-output.js';
 import type { ToolChoice } from '../models/llm.js';
-import { Playout } from '../speech/playout.js';
+import type { Preemption } from '../speech/preemption.js';
 import type { SpeechHandle } from '../speech/speech-handle.js';
-import { SpeechQueue } from '../speech/speech-queue.js';
+import { SpeechPriority } from '../speech/speech-queue.js';
 import { type SpeechContent, SpeechRun } from '../speech/speech-run.js';
+import { isAudible, isAwaitingTools, isLive, isWaiting } from '../speech/speech-state.js';
 import type { UserTurnTiming } from '../speech/turn-latency.js';
-import { ActivityTracker } from './activity-tracker.js';
+import { AgentStateTracker } from './agent-state.js';
+import { assembleSession } from './assemble.js';
+import { PreemptiveReplies } from './preemptive-replies.js';
 import { RunResult } from './run-result.js';
 import type { SessionCore } from './session-core.js';
-import { type AgentSessionOptions, resolveOptions } from './session-options.js';
-import { AgentStateTracker, speechControls } from './session-speech.js';
+import type { AgentSessionOptions } from './session-options.js';
+import { SpeechRuns, speechControls } from './speech-controls.js';
+import { UserAway } from './user-away.js';
 
 type Lifecycle = 'created' | 'running' | 'closing' | 'closed';
+
+/**
+ * The items a run added, in history order; a tool that started before the run and finished
+ * during it is listed as its call right before its output (as LiveKit's RunResult does).
+ */
+function runItems(history: readonly ChatItem[], events: readonly SessionEvent[]): ChatItem[] {
+  const added = new Set(events.flatMap((e) => (e.type === 'history.added' ? [e.itemId] : [])));
+  const calls = new Map<string, ChatItem>();
+  const items: ChatItem[] = [];
+  for (const item of history) {
+    if (item.type === 'function_call') calls.set(item.callId, item);
+    if (!added.has(item.id)) continue;
+    if (item.type === 'function_call_output') {
+      const call = calls.get(item.callId);
+      if (call && !added.has(call.id)) items.push(call);
+    }
+    items.push(item);
+  }
+  return items;
+}
+
+/** Where a speech goes in the queue: LiveKit's priorities (tool replies use `high`). */
+export type SayPriority = keyof typeof SpeechPriority;
+
+interface SpeakOptions {
+  readonly allowInterruptions: boolean | undefined;
+  readonly addToHistory: boolean;
+  readonly origin: 'api' | 'console' | undefined;
+  readonly priority?: number;
+  readonly userTurn?: UserTurnTiming;
+  readonly before?: { promise: Promise<void>; node: WaitNode };
+  readonly preemption?: Preemption;
+  /** Speak for this activity instead of the caller's (a background tool's deferred reply). */
+  readonly activity?: Activity;
+}
 
 /**
  * One conversation between a user and the active agent: one speech queue, one audio
@@ -41,100 +82,74 @@ export class AgentSession<UserData = unknown> {
   /** Labels of the models in use (for headers and logs). */
   readonly models: Readonly<Record<string, string>>;
   readonly #core: SessionCore;
-  readonly #bus: EventBus;
-  readonly #runs = new Set<SpeechRun>();
+  readonly #runs: SpeechRuns;
   readonly #input: UserInputPipeline;
   readonly #inputScope: Scope;
-  readonly #key = {};
+  readonly #agentState: AgentStateTracker;
+  readonly #userAway: UserAway | undefined;
+  readonly #preemptive: PreemptiveReplies;
+  readonly #options: AgentSessionOptions<UserData>;
   #lifecycle: Lifecycle = 'created';
   #closing: Promise<void> | undefined;
-  #reportedDeadlocks = new Set<string>();
+  #firstSpokeAt: number | undefined;
+  readonly #reportedDeadlocks = new Set<string>();
 
   constructor(options: AgentSessionOptions<UserData> = {}) {
     this.clock = options.clock ?? new RealClock();
     this.userData = options.userData as UserData;
-    const resolved = resolveOptions(options as AgentSessionOptions<unknown>);
-    const clock = this.clock;
-    const bus = new EventBus(clock);
-    this.#bus = bus;
-    const ids = new IdGenerator();
-    const scope = new Scope('session');
-    let tracker: ActivityTracker | undefined;
-    const waits = new Waits(clock, () => tracker?.changed());
-    tracker = new ActivityTracker(clock, waits);
-    const output = options.output ?? new ClockedOutput(clock);
-    const playout = new Playout(output, clock, resolved.playoutSettleMs, () =>
-      bus.emit('warning', {
-        code: 'output_never_reports',
-        message: `audio output "${output.label}" did not report playback within ${resolved.playoutSettleMs} ms; continuing on the runtime's estimate`,
-      }),
-    );
-    const session = this;
-    const core: SessionCore = {
-      key: this.#key,
+    this.#options = options;
+    const core = assembleSession({
       session: this as AgentSession<unknown>,
-      clock,
-      bus,
-      ids,
-      waits,
-      scope,
-      options: resolved,
-      history: new HistoryStore(clock, ids, bus),
-      stack: undefined as unknown as AgentStack,
-      queue: new SpeechQueue((item, err) => this.#onSpeechCrash(item.id, err)),
-      playout,
-      outputLabel: output.label,
-      activity: tracker,
-      get closing() {
-        return session.#lifecycle === 'closing' || session.#lifecycle === 'closed';
-      },
-      models: (agent) => ({ llm: agent.llm ?? options.llm, tts: agent.tts ?? options.tts }),
-      isAgent: (value): value is Agent => value instanceof Agent,
-    };
-    (core as { stack: AgentStack }).stack = new AgentStack(core);
+      options: options as AgentSessionOptions<unknown>,
+      clock: this.clock,
+      isClosing: () => this.closed,
+      deferredReply: (activity) => this.#deferredReply(activity),
+    });
     this.#core = core;
-    registerTaskRunner(this.#key, { runTask: (task) => core.stack.runTask(task) });
     this.models = Object.fromEntries(
       Object.entries({ llm: options.llm, tts: options.tts, stt: options.stt, vad: options.vad })
         .filter(([, m]) => m !== undefined)
         .map(([k, m]) => [k, m!.label]),
     );
-    this.#inputScope = scope.child('user input');
-    this.#input = new UserInputPipeline({
-      clock,
-      bus,
-      scope: this.#inputScope,
-      input: options.input,
-      vad: options.vad,
-      stt: options.stt,
-      turnDetection: resolved.turnDetection,
-      interruption: resolved.interruption,
-      speech: speechControls(core, this.#runs, () => this.#interruptAll(false, 'user_speech')),
-      busyChanged: () => tracker.changed(),
-      commitTurn: (text, meta) => {
-        // Words that end after close() was called have nobody left to answer them.
-        if (this.closed) return;
-        const eou = clock.now() - meta.endOfSpeechAt;
-        const turn = this.#commitUserTurn(text, 'speech', { timing: meta });
-        bus.emit('metrics.eou', {
-          turnId: turn.turnId,
-          endOfUtteranceDelayMs: eou,
-          transcriptionDelayMs: Math.max(0, meta.finalAt - meta.endOfSpeechAt),
-        });
-      },
+    this.#runs = new SpeechRuns(core.queue);
+    this.#agentState = new AgentStateTracker({
+      clock: core.clock,
+      bus: core.bus,
+      runs: this.#runs,
+      activity: core.activity,
     });
-    tracker.setUserBusy(() => this.#input.busy);
-    // Any state change may end a busy spell (e.g. noise that ended without a turn).
-    bus.onAny(() => tracker.changed());
-    new AgentStateTracker(bus, this.#runs);
-    if (clock instanceof VirtualClock) {
-      scope.defer(clock.onQuiescent(() => this.#probeDeadlock()));
+    this.#preemptive = new PreemptiveReplies({
+      clock: core.clock,
+      bus: core.bus,
+      scope: core.scope,
+      history: core.history,
+      options: core.options.preemptiveGeneration,
+      maxToolSteps: core.options.maxToolSteps,
+      models: (activity) => core.models(activity.agent),
+    });
+    this.#inputScope = core.scope.child('user input');
+    this.#input = this.#buildInput(this.#inputScope);
+    const away = core.options.userAwayTimeoutMs;
+    this.#userAway =
+      away === null
+        ? undefined
+        : new UserAway({
+            clock: core.clock,
+            bus: core.bus,
+            timeoutMs: away,
+            quiet: () => this.#quiet(),
+          });
+    core.activity.setUserBusy(() => this.#input.busy);
+    core.activity.onChange(() => this.#agentState.changed());
+    core.bus.onAny((event) => this.#observe(event));
+    if (this.clock instanceof VirtualClock) {
+      core.scope.defer(this.clock.onQuiescent(() => this.#probeDeadlock()));
     }
   }
 
-  /** Identity used by AgentTask.run(session) to find this session's runtime. */
-  get actorKey(): object {
-    return this.#key;
+  /** How `task.run(session)` reaches this session's agent stack. */
+  get [TASK_RUNTIME](): ActorRuntime {
+    return this.#core.runtime;
   }
 
   get history(): readonly ChatItem[] {
@@ -146,6 +161,11 @@ export class AgentSession<UserData = unknown> {
     return this.#core.stack.top.agent as Agent<UserData>;
   }
 
+  /** The speech holding the audio output now, if any. */
+  get currentSpeech(): SpeechHandle | undefined {
+    return this.#runs.current()?.handle;
+  }
+
   get closed(): boolean {
     return this.#lifecycle === 'closing' || this.#lifecycle === 'closed';
   }
@@ -153,13 +173,13 @@ export class AgentSession<UserData = unknown> {
   async start(options: { agent: Agent<UserData> }): Promise<void> {
     if (this.#lifecycle !== 'created') throw new Error('the session was already started');
     this.#lifecycle = 'running';
-    const stopOutput = this.#core.playout.attach();
-    this.#core.scope.defer(stopOutput);
-    this.#bus.emit('session.started', { agentId: 'agent_1', models: { ...this.models } });
-    this.#bus.emit('agent.state', { state: 'listening' });
-    this.#bus.emit('user.state', { state: 'listening' });
-    this.#core.stack.start(options.agent as Agent);
-    this.#input.start();
+    const core = this.#core;
+    core.scope.defer(core.playout.attach());
+    core.bus.emit('session.started', { agentId: 'agent_1', models: { ...this.models } });
+    core.bus.emit('agent.state', { state: 'listening' });
+    core.bus.emit('user.state', { state: 'listening' });
+    core.stack.start(options.agent as Agent);
+    this.#input.start(this.#listeningModels());
   }
 
   /**
@@ -173,6 +193,8 @@ export class AgentSession<UserData = unknown> {
       text?: string;
       allowInterruptions?: boolean;
       addToHistory?: boolean;
+      /** Its place in the queue: `low`, `normal` (default) or `high`. */
+      priority?: SayPriority;
       /** Who asks, when it is not agent code (default `api`; the console says `console`). */
       origin?: 'api' | 'console';
     } = {},
@@ -184,6 +206,7 @@ export class AgentSession<UserData = unknown> {
       allowInterruptions: options.allowInterruptions,
       addToHistory: options.addToHistory ?? true,
       origin: options.origin,
+      priority: SpeechPriority[options.priority ?? 'normal'],
     });
   }
 
@@ -221,47 +244,56 @@ export class AgentSession<UserData = unknown> {
   }
 
   /**
-   * Interrupts the speaking and queued speech (with `force`, even non-interruptible speech).
-   * `origin` labels who asked when it is not agent code (default `api`).
+   * Interrupts speech in play order (with `force`, even speech that does not allow
+   * interruptions; without it the walk stops at the first such speech and leaves it and
+   * what follows alone). `origin` labels who asked when it is not agent code.
    */
   async interrupt(options: { force?: boolean; origin?: 'api' | 'console' } = {}): Promise<void> {
     if (this.#lifecycle !== 'running') return;
-    const by = currentActor() ? 'agent' : (options.origin ?? 'api');
-    const interrupted = this.#interruptAll(options.force === true, by);
+    const by: InterruptCause = currentActor() ? 'agent' : (options.origin ?? 'api');
+    const interrupted = this.#runs.interrupt(options.force === true, by);
     await Promise.all(interrupted.map((run) => run.handle.waitForPlayout()));
   }
 
-  /** Runs one user turn and returns everything it caused, up to idle. */
+  /**
+   * Runs one user turn and returns everything it caused, up to idle. Like LiveKit's
+   * `session.run()`, it does not interrupt speech already playing: its reply waits its turn.
+   */
   async run(options: { userInput: string }): Promise<RunResult> {
     this.#assertOpen();
+    const core = this.#core;
     const actor = currentActor();
-    const chain = this.#core.activity.idleChain();
-    this.#core.waits.check(actor, chain);
+    const chain = core.activity.idleChain();
+    core.waits.check(actor, chain);
     const collected: SessionEvent[] = [];
-    const subscription = this.#bus.onAny((e) => collected.push(e));
+    const subscription = core.bus.onAny((e) => collected.push(e));
     try {
-      this.#commitUserTurn(options.userInput, 'api');
-      await this.#core.waits.track(actor, chain, 'idle', this.#core.activity.waitForIdle());
+      this.#commitUserTurn(options.userInput, 'api', { interrupt: false });
+      await core.waits.track(actor, chain, 'idle', core.activity.waitForIdle());
     } finally {
       subscription.dispose();
     }
-    // The items this run added, in history order (a preamble precedes its tool calls).
-    const added = new Set(collected.flatMap((e) => (e.type === 'history.added' ? [e.itemId] : [])));
-    const items = this.#core.history.items.filter((item) => added.has(item.id));
-    return new RunResult(items, collected);
+    return new RunResult(runItems(core.history.items, collected), collected);
   }
 
   /** Resolves when nothing can move without the user. */
   waitForIdle(): Promise<void> {
     const actor = currentActor();
-    const chain = this.#core.activity.idleChain();
-    return this.#core.waits.track(actor, chain, 'idle', this.#core.activity.waitForIdle());
+    const activity = this.#core.activity;
+    return this.#core.waits.track(actor, activity.idleChain(), 'idle', activity.waitForIdle());
   }
 
-  /** Hands the conversation to another agent (after any running task returns). */
+  /**
+   * Hands the conversation to another agent (after any running task returns). Called from a
+   * tool, it happens when the turn that ran the tool completes, and not if it is interrupted.
+   */
   updateAgent(agent: Agent<UserData>): void {
     this.#assertOpen();
-    this.#core.stack.handoff(agent as Agent, currentActor());
+    const actor = currentActor();
+    const tool = actor?.kind === 'tool' ? actor : undefined;
+    const run = tool?.parent ? this.#runs.ownerOf(tool.parent) : undefined;
+    if (tool && run && enclosingToolOf(actor, run.actor)) run.requestHandoff(tool, agent as Agent);
+    else this.#core.stack.handoff(agent as Agent);
   }
 
   setInputMuted(muted: boolean): void {
@@ -279,24 +311,24 @@ export class AgentSession<UserData = unknown> {
     listener: (event: EventOf<K>) => void,
     options: { signal?: AbortSignal } = {},
   ): Disposable {
-    return this.#bus.on(type, listener, options);
+    return this.#core.bus.on(type, listener, options);
   }
 
   onAny(
     listener: (event: SessionEvent) => void,
     options: { signal?: AbortSignal } = {},
   ): Disposable {
-    return this.#bus.onAny(listener, options);
+    return this.#core.bus.onAny(listener, options);
   }
 
   /** Async iterator over events from now on; ends when the session closes. */
   events(options: { signal?: AbortSignal } = {}): AsyncIterable<SessionEvent> {
-    return this.#bus.stream(options);
+    return this.#core.bus.stream(options);
   }
 
   /** The most recent events (bounded), for late subscribers such as the UI. */
   recentEvents(): readonly SessionEvent[] {
-    return this.#bus.recent();
+    return this.#core.bus.recent();
   }
 
   /** "tool x waits for result of task y, 340 ms" — the open runtime waits. */
@@ -304,39 +336,138 @@ export class AgentSession<UserData = unknown> {
     return this.#core.waits.describe();
   }
 
+  #buildInput(scope: Scope): UserInputPipeline {
+    const core = this.#core;
+    return new UserInputPipeline({
+      clock: core.clock,
+      bus: core.bus,
+      scope,
+      input: this.#options.input,
+      turnDetection: core.options.turnDetection,
+      interruption: core.options.interruption,
+      speech: speechControls({
+        runs: this.#runs,
+        stack: core.stack,
+        clock: core.clock,
+        aecWarmupMs: core.options.aecWarmupMs,
+        firstSpokeAt: () => this.#firstSpokeAt,
+      }),
+      busyChanged: () => core.activity.changed(),
+      commitTurn: (text, meta) => this.#commitSpokenTurn(text, meta),
+      finalTranscript: (text, speechMs) => {
+        if (!this.closed) this.#preemptive.predict(core.stack.top, text, speechMs);
+      },
+      speechResumed: () => this.#preemptive.discard('the user went on speaking'),
+    });
+  }
+
+  /** The STT and VAD of the active agent, else the session's. */
+  #listeningModels() {
+    const agent = this.#lifecycle === 'created' ? undefined : this.#core.stack.top.agent;
+    return { vad: agent?.vad ?? this.#options.vad, stt: agent?.stt ?? this.#options.stt };
+  }
+
+  #observe(event: SessionEvent): void {
+    const core = this.#core;
+    this.#userAway?.observe(event);
+    // The agent's state is derived from the rest: it changes nothing in flight.
+    if (event.type === 'agent.state') return;
+    // Any state change may end a busy spell (e.g. noise that ended without a turn).
+    core.activity.changed();
+    switch (event.type) {
+      case 'speech.playing':
+        this.#firstSpokeAt ??= event.t;
+        break;
+      case 'speech.done':
+        if (!this.#runs.all().some((r) => isAudible(r.state) || isWaiting(r.state))) {
+          this.#input.agentStoppedSpeaking();
+        }
+        break;
+      case 'agent.changed':
+        this.#preemptive.discard('the active agent changed');
+        if (this.#lifecycle === 'running') this.#input.listenWith(this.#listeningModels());
+        break;
+    }
+    if (event.type.startsWith('speech.') || event.type.startsWith('tool.')) {
+      this.#agentState.changed();
+    }
+  }
+
+  /** Both sides listening and nothing in flight: the window in which the user may be away. */
+  #quiet(): boolean {
+    return (
+      this.#lifecycle === 'running' &&
+      this.#agentState.state === 'listening' &&
+      !this.#input.busy &&
+      this.#core.activity.toolsInFlight === 0 &&
+      !this.#runs.all().some((r) => isLive(r.state))
+    );
+  }
+
   #speak(
-    source: 'say' | 'reply',
+    source: 'say' | 'reply' | 'tool_reply',
     content: SpeechContent,
-    options: {
-      allowInterruptions: boolean | undefined;
-      addToHistory: boolean;
-      origin: 'api' | 'console' | undefined;
-      userTurn?: UserTurnTiming;
-      before?: { promise: Promise<void>; label: string };
-    },
+    o: SpeakOptions,
   ): SpeechHandle {
     this.#assertOpen();
+    const core = this.#core;
     const actor = currentActor();
-    const activity = this.#core.stack.activityOf(actor);
-    const { userTurn, before } = options;
-    const run = new SpeechRun(this.#core, {
+    const activity = o.activity ?? core.stack.activityOf(actor);
+    const run = new SpeechRun(core, {
       source,
       content,
       activity,
       allowInterruptions:
-        options.allowInterruptions ??
+        o.allowInterruptions ??
         activity.agent.allowInterruptions ??
-        this.#core.options.allowInterruptions,
-      addToHistory: options.addToHistory,
-      origin: userTurn ? 'user' : actor ? 'agent' : (options.origin ?? 'api'),
+        core.options.allowInterruptions,
+      addToHistory: o.addToHistory,
+      origin: o.userTurn ? 'user' : actor || o.activity ? 'agent' : (o.origin ?? 'api'),
       requester: actor,
-      ...(userTurn ? { userTurn } : {}),
-      ...(before ? { before } : {}),
+      priority: o.priority ?? SpeechPriority.normal,
+      onEnter: isInOnEnter(actor),
+      ...(o.userTurn ? { userTurn: o.userTurn } : {}),
+      ...(o.before ? { before: o.before } : {}),
+      ...(o.preemption ? { preemption: o.preemption } : {}),
     });
     this.#runs.add(run);
     void run.handle.waitForPlayout().then(() => this.#runs.delete(run));
     run.start();
     return run.handle;
+  }
+
+  /** A background tool has news for the model: one reply, unless one is already waiting. */
+  #deferredReply(activity: Activity): void {
+    if (this.closed || !this.#core.stack.contains(activity)) return;
+    const waiting = this.#runs
+      .all()
+      .some(
+        (r) => r.activity === activity && r.handle.source === 'tool_reply' && isWaiting(r.state),
+      );
+    if (waiting) return;
+    this.#speak(
+      'tool_reply',
+      { kind: 'reply' },
+      {
+        allowInterruptions: undefined,
+        addToHistory: true,
+        origin: undefined,
+        activity,
+      },
+    );
+  }
+
+  #commitSpokenTurn(text: string, meta: SpokenTurnTiming): void {
+    // Words that end after close() was called have nobody left to answer them.
+    if (this.closed) return;
+    const core = this.#core;
+    const eou = core.clock.now() - meta.endOfSpeechAt;
+    const turn = this.#commitUserTurn(text, 'speech', { timing: meta });
+    core.bus.emit('metrics.eou', {
+      turnId: turn.turnId,
+      endOfUtteranceDelayMs: eou,
+      transcriptionDelayMs: Math.max(0, meta.finalAt - meta.endOfSpeechAt),
+    });
   }
 
   #commitUserTurn(
@@ -345,21 +476,22 @@ export class AgentSession<UserData = unknown> {
     options: { interrupt?: boolean; hook?: boolean; timing?: SpokenTurnTiming } = {},
   ): { handle: SpeechHandle; turnId: string } {
     this.#assertOpen();
-    const stack = this.#core.stack;
-    const activity = stack.top;
-    const turnId = this.#core.ids.next('turn');
-    if (options.interrupt !== false)
-      this.#interruptAll(false, source === 'speech' ? 'user_speech' : 'user_input');
-    const waited = [...this.#runs].some(
-      (r) => r.state !== 'done' && r.state !== 'interrupting' && r.state !== 'awaiting_tools',
-    );
-    this.#core.history.add({ type: 'message', role: 'user', text, interrupted: false });
-    this.#bus.emit('user.turn', { turnId, text, source, agentId: activity.id, waited });
-    const before =
+    const core = this.#core;
+    const activity = core.stack.top;
+    const turnId = core.ids.next('turn');
+    const preemption = source === 'speech' ? this.#preemptive.claim(text) : undefined;
+    if (source !== 'speech') this.#preemptive.discard('a turn came from elsewhere');
+    if (options.interrupt !== false) {
+      this.#runs.interrupt(false, source === 'speech' ? 'user_speech' : 'user_input');
+    }
+    const waited = this.#runs.all().some((r) => isLive(r.state) && !isAwaitingTools(r.state));
+    core.history.add({ type: 'message', role: 'user', text, interrupted: false });
+    core.bus.emit('user.turn', { turnId, text, source, agentId: activity.id, waited });
+    const hook =
       options.hook === false
         ? undefined
-        : stack.runUserTurnHook(activity, { id: turnId, text, source });
-    const now = this.clock.now();
+        : core.stack.runUserTurnHook(activity, { id: turnId, text, source });
+    const now = core.clock.now();
     const timing = options.timing;
     const handle = this.#speak(
       'reply',
@@ -375,16 +507,11 @@ export class AgentSession<UserData = unknown> {
           finalAt: timing?.finalAt ?? now,
           endpointingSetting: timing?.endpointingSetting ?? null,
         },
-        ...(before ? { before } : {}),
+        ...(hook ? { before: hook } : {}),
+        ...(preemption ? { preemption } : {}),
       },
     );
     return { handle, turnId };
-  }
-
-  #interruptAll(force: boolean, by: InterruptCause): SpeechRun[] {
-    const interrupted: SpeechRun[] = [];
-    for (const run of [...this.#runs]) if (run.interrupt(force, by)) interrupted.push(run);
-    return interrupted;
   }
 
   #assertOpen(): void {
@@ -393,43 +520,37 @@ export class AgentSession<UserData = unknown> {
     if (this.#lifecycle === 'created') throw new Error('call session.start({ agent }) first');
   }
 
-  #onSpeechCrash(speechId: string, err: unknown): void {
-    this.#bus.emit('error', {
-      code: 'runtime_bug',
-      message: `speech ${speechId} crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-      source: 'runtime',
-      recoverable: true,
-      speechId,
-    });
-  }
-
   /** Virtual clock has nothing left to run: work still in flight can never advance (C10). */
   #probeDeadlock(): void {
-    if (this.#lifecycle !== 'running' || this.#core.activity.isIdle()) return;
-    const cycle = this.#core.waits.findOpenCycle() ?? this.#core.activity.busyLabels();
+    const core = this.#core;
+    if (this.#lifecycle !== 'running' || core.activity.isIdle()) return;
+    const cycle = core.waits.findOpenCycle() ?? core.activity.busyLabels();
     const description = `nothing can advance: ${cycle.join(' → ')}`;
     if (this.#reportedDeadlocks.has(description)) return;
     this.#reportedDeadlocks.add(description);
-    this.#bus.emit('deadlock', { cycle, description, openWaits: this.#core.waits.describe() });
-    this.#core.activity.failIdleWaiters(new DeadlockError(cycle, description));
+    core.bus.emit('deadlock', { cycle, description, openWaits: core.waits.describe() });
+    core.activity.failIdleWaiters(new DeadlockError(cycle, description));
   }
 
   async #close(reason: string): Promise<void> {
+    const core = this.#core;
     if (this.#lifecycle === 'created') {
       this.#lifecycle = 'closed';
-      this.#bus.emit('session.closed', { reason });
-      this.#bus.end();
+      core.bus.emit('session.closed', { reason });
+      core.bus.end();
       return;
     }
     this.#lifecycle = 'closing';
-    const core = this.#core;
-    this.#bus.emit('session.closing', { reason });
+    core.bus.emit('session.closing', { reason });
     // No new user turns from here on: stop listening first.
     void this.#inputScope.close(new SessionClosedError(), core.clock, core.options.closeTimeoutMs);
+    this.#userAway?.stop();
+    this.#agentState.stop();
+    this.#preemptive.discard('the session closed');
     core.stack.cancelAll('session closed');
-    this.#interruptAll(true, 'close');
+    this.#runs.interrupt(true, 'close');
     // Also the speech an earlier interruption left settling: its done comes before closed.
-    const runs = [...this.#runs];
+    const runs = this.#runs.all();
     core.queue.close();
     const bound = (p: Promise<unknown>) =>
       Promise.race([
@@ -443,7 +564,7 @@ export class AgentSession<UserData = unknown> {
     await bound(core.stack.runHook(core.stack.root, 'onExit'));
     await core.scope.close(new SessionClosedError(), core.clock, core.options.closeTimeoutMs);
     this.#lifecycle = 'closed';
-    this.#bus.emit('session.closed', { reason });
-    this.#bus.end();
+    core.bus.emit('session.closed', { reason });
+    core.bus.end();
   }
 }

@@ -13,11 +13,16 @@ export interface PlayResult {
   readonly estimated: boolean;
 }
 
+/** How many segments given up on are remembered, so their late reports find them. */
+const LATE_REPORTS_KEPT = 32;
+
 /**
  * Owns the audio output: one segment at a time is written to it, and each segment's
  * playback report is matched to it in order. An output that never reports cannot hang
  * anybody: a segment settles at its expected end plus `settleMs`, and an interrupted one
- * within `settleMs` of the clear (contract C5).
+ * within `settleMs` of the clear (contract C5). A segment given up on keeps its place in
+ * the order, so a report that comes after the bound is matched to it and never credited
+ * to the next speech.
  */
 export class Playout {
   readonly output: AudioOutput;
@@ -40,9 +45,10 @@ export class Playout {
     return this.output.onPlayback((event) => this.#onReport(event));
   }
 
-  begin(speechId: string): Segment {
+  /** A new segment of speech `speechId`; `onFirstOut` runs when its first frame is written. */
+  begin(speechId: string, onFirstOut?: () => void): Segment {
     this.output.beginSegment?.(speechId);
-    return new Segment(this, this.#clock);
+    return new Segment(this, this.#clock, onFirstOut);
   }
 
   get settleMs(): number {
@@ -59,16 +65,14 @@ export class Playout {
     this.#awaitingStart.push(segment);
   }
 
-  /** @internal used by Segment: it no longer waits for a start report. */
-  forgetStart(segment: Segment): void {
-    const i = this.#awaitingStart.indexOf(segment);
-    if (i >= 0) this.#awaitingStart.splice(i, 1);
+  /** @internal used by Segment: it no longer waits for a start report (one may still come). */
+  forgetStart(_segment: Segment): void {
+    trimStale(this.#awaitingStart, (s) => s.startKnown);
   }
 
-  /** @internal used by Segment when its bound passed without a report */
-  giveUpOn(segment: Segment): void {
-    const i = this.#awaitingReport.indexOf(segment);
-    if (i >= 0) this.#awaitingReport.splice(i, 1);
+  /** @internal used by Segment when its bound passed without a report (one may still come) */
+  giveUpOn(_segment: Segment): void {
+    trimStale(this.#awaitingReport, (s) => s.settled);
     if (!this.#warned) {
       this.#warned = true;
       this.#onSilentOutput();
@@ -76,11 +80,23 @@ export class Playout {
   }
 
   #onReport(event: PlaybackEvent): void {
+    // A report for a segment already given up on is that segment's, late: it changes nothing.
     if (event.type === 'started') {
       this.#awaitingStart.shift()?.startReported(this.#clock.now());
       return;
     }
     this.#awaitingReport.shift()?.reported(event.positionMs, event.interrupted);
+  }
+}
+
+/** Drops the oldest given-up entries beyond the few kept for late reports. */
+function trimStale(queue: Segment[], stale: (s: Segment) => boolean): void {
+  let staleCount = queue.filter(stale).length;
+  for (let i = 0; i < queue.length && staleCount > LATE_REPORTS_KEPT; ) {
+    if (stale(queue[i]!)) {
+      queue.splice(i, 1);
+      staleCount--;
+    } else i++;
   }
 }
 
@@ -97,6 +113,11 @@ export class Segment {
   readonly #result: Deferred<PlayResult> = deferred<PlayResult>();
   readonly #started: Deferred<number | undefined> = deferred<number | undefined>();
   readonly #catchUpWaits = new Set<CatchUpWait>();
+  #onFirstOut: (() => void) | undefined;
+  /** Frames held back before any reached the output (a possible false interruption). */
+  #held: AudioFrame[] | undefined;
+  #heldMs = 0;
+  #finishOnRelease = false;
   #pushedMs = 0;
   #startedAt: number | undefined;
   #pausedAt: number | undefined;
@@ -105,9 +126,20 @@ export class Segment {
   #playedAtClear: number | undefined;
   #cancelBound: (() => void) | undefined;
 
-  constructor(playout: Playout, clock: Clock) {
+  constructor(playout: Playout, clock: Clock, onFirstOut?: () => void) {
     this.#playout = playout;
     this.#clock = clock;
+    this.#onFirstOut = onFirstOut;
+  }
+
+  /** Some audio has reached the output. */
+  get hasOutput(): boolean {
+    return this.#startedAt !== undefined;
+  }
+
+  /** @internal the start report came, or will not be waited for any more. */
+  get startKnown(): boolean {
+    return this.#started.settled;
   }
 
   get result(): Promise<PlayResult> {
@@ -141,7 +173,7 @@ export class Segment {
 
   /** Milliseconds written to the output and not heard yet (estimated from the clock). */
   unplayedMs(): number {
-    return this.#pushedMs - this.playedEstimate();
+    return this.#pushedMs + this.#heldMs - this.playedEstimate();
   }
 
   /**
@@ -171,18 +203,39 @@ export class Segment {
     const output = this.#playout.output;
     const ready =
       frame.sampleRate === output.sampleRate ? frame : resampleFrame(frame, output.sampleRate);
+    if (this.#held) {
+      this.#held.push(ready);
+      this.#heldMs += frameDurationMs(ready);
+      return;
+    }
+    return this.#write(ready);
+  }
+
+  #write(frame: AudioFrame): void | Promise<void> {
     if (this.#startedAt === undefined) {
       this.#startedAt = this.#clock.now();
       this.#playout.expectStart(this);
+      const onFirstOut = this.#onFirstOut;
+      this.#onFirstOut = undefined;
+      onFirstOut?.();
     }
-    this.#pushedMs += frameDurationMs(ready);
-    return output.captureFrame(ready);
+    this.#pushedMs += frameDurationMs(frame);
+    return this.#playout.output.captureFrame(frame);
   }
 
   /** All audio is written: play it out and report how much was heard. */
   finish(): Promise<PlayResult> {
     if (this.#ended) return this.result;
     this.#ended = true;
+    if (this.#held) {
+      // Held back: it plays out (and finishes) once released.
+      this.#finishOnRelease = true;
+      return this.result;
+    }
+    return this.#finishNow();
+  }
+
+  #finishNow(): Promise<PlayResult> {
     this.#stopWaitingForStart();
     if (this.#pushedMs === 0) {
       this.#settle(0, false, false);
@@ -198,8 +251,10 @@ export class Segment {
   /** Stop now: the output is cleared in this tick; the result settles on its report or the bound. */
   clear(): Promise<PlayResult> {
     if (this.#result.settled) return this.result;
-    const wasEnded = this.#ended;
+    const wasEnded = this.#ended && !this.#finishOnRelease;
     this.#ended = true;
+    this.#held = undefined;
+    this.#heldMs = 0;
     this.#stopWaitingForStart();
     this.#playedAtClear = this.playedEstimate();
     if (this.#pushedMs === 0) {
@@ -214,8 +269,16 @@ export class Segment {
     return this.result;
   }
 
+  /**
+   * Holds playback: before any audio reached the output, the audio is kept back here (any
+   * output can do that); after, the output is asked to pause.
+   */
   pause(): void {
-    if (this.#pausedAt !== undefined || this.#result.settled) return;
+    if (this.#pausedAt !== undefined || this.#held || this.#result.settled) return;
+    if (this.#startedAt === undefined) {
+      this.#held = [];
+      return;
+    }
     this.#pausedAt = this.#clock.now();
     // While paused the expected end moves; resume() re-arms the bound and the catch-up waits.
     this.#cancelBound?.();
@@ -224,6 +287,10 @@ export class Segment {
   }
 
   resume(): void {
+    if (this.#held) {
+      this.#release();
+      return;
+    }
     if (this.#pausedAt === undefined) return;
     this.#pausedTotal += this.#clock.now() - this.#pausedAt;
     this.#pausedAt = undefined;
@@ -233,6 +300,19 @@ export class Segment {
       this.#cancelBound();
       const remaining = Math.max(0, this.#pushedMs - this.playedEstimate());
       this.#armBound(remaining + this.#playout.settleMs, false);
+    }
+    for (const wait of [...this.#catchUpWaits]) this.#checkCatchUp(wait);
+  }
+
+  /** Sends what was held back, in order; a finish asked for meanwhile happens now. */
+  #release(): void {
+    const frames = this.#held ?? [];
+    this.#held = undefined;
+    this.#heldMs = 0;
+    for (const frame of frames) void this.#write(frame);
+    if (this.#finishOnRelease) {
+      this.#finishOnRelease = false;
+      void this.#finishNow();
     }
     for (const wait of [...this.#catchUpWaits]) this.#checkCatchUp(wait);
   }
@@ -270,7 +350,7 @@ export class Segment {
       wait.done.resolve();
       return;
     }
-    if (this.#pausedAt !== undefined) return;
+    if (this.#pausedAt !== undefined || this.#held) return;
     // Rounded up, so the re-check finds playout there (no re-arming on a fraction of a ms).
     wait.cancelTimer = this.#clock.timer(Math.ceil(over), () => this.#checkCatchUp(wait));
   }

@@ -38,8 +38,11 @@ export class SentenceSplitter {
 }
 
 /**
- * The part of `pieces` heard after `playedMs`, given each piece's audio length: whole
- * pieces, then a proportional share of the current one, cut back to a word boundary.
+ * The part of `pieces` heard after `playedMs`, given each piece's audio length: whole pieces,
+ * then the words of the current one heard so far. Within a piece the words are assumed to
+ * be heard at least as fast as its audio goes by, and at least at a typical speaking rate
+ * (a short text over long audio — a pause, a slow voice — was heard early). Any audio heard
+ * counts for at least one word, so an interrupted reply is never dropped from the history.
  */
 export function spokenText(
   pieces: readonly { text: string; audioMs: number; complete?: boolean }[],
@@ -58,15 +61,29 @@ export function spokenText(
       continue;
     }
     if (remaining > 0 && length > 0) {
-      const chars = Math.floor((remaining / length) * piece.text.length);
-      const cut = piece.text.slice(0, chars);
-      const lastSpace = cut.lastIndexOf(' ');
-      const words = lastSpace > 0 ? cut.slice(0, lastSpace) : '';
+      const byAudio = (remaining / length) * piece.text.length;
+      const bySpeech = remaining / DEFAULT_MS_PER_CHAR;
+      const words = wordsWithin(piece.text, Math.max(byAudio, bySpeech));
       if (words) heard.push(words);
     }
     break;
   }
+  if (heard.length === 0 && playedMs > 0) {
+    const first = pieces
+      .find((p) => p.text.trim())
+      ?.text.trim()
+      .split(/\s+/)[0];
+    if (first) heard.push(first);
+  }
   return heard.join(' ');
+}
+
+/** The whole words of `text` that end within its first `chars` characters. */
+function wordsWithin(text: string, chars: number): string {
+  if (chars >= text.length) return text;
+  const cut = text.slice(0, Math.floor(chars) + 1);
+  const lastSpace = cut.lastIndexOf(' ');
+  return lastSpace > 0 ? text.slice(0, lastSpace).trimEnd() : '';
 }
 
 /** Typical speech is about 15 characters a second. */

@@ -30,6 +30,11 @@ export class SpeechQueue {
     return this.#current;
   }
 
+  /** The speech waiting for the output, in the order it will get it. */
+  get waiting(): Schedulable[] {
+    return this.#waiting.map((w) => w.item);
+  }
+
   enqueue(item: Schedulable): void {
     if (this.#closed) return;
     const entry = { item, seq: this.#seq++ };

@@ -5,10 +5,13 @@ import type { SessionEventMap, SpeechEnd, SpeechState } from '../events/types.js
  * The speech handle's one state machine (contract vocabulary):
  *
  *   queued → generating → playing ⇄ paused → awaiting_tools → queued (next step) … → done
+ *   generating → paused (held before its first audio) → generating | playing
  *   any live state → interrupting → done(interrupted);  any live state → done(failed)
  *
- * `apply()` is the only way a state changes: it checks the move against the table, sets the
- * state and emits the matching event. An illegal move is a runtime bug and throws.
+ * `apply()`-style methods are the only way a state changes: each checks the move against the
+ * table, sets the state and emits the matching event. An illegal move is a runtime bug and
+ * throws. Every question other modules ask about a state is a predicate below, next to
+ * the table, so no other file compares state strings.
  */
 export type SpeechTransition =
   | 'queue'
@@ -16,38 +19,87 @@ export type SpeechTransition =
   | 'play'
   | 'pause'
   | 'resume'
+  | 'unhold'
   | 'await_tools'
   | 'interrupt'
   | 'complete'
   | 'fail'
   | 'finish_interrupted';
 
-const TABLE: Record<SpeechTransition, { from: readonly (SpeechState | 'new')[]; to: SpeechState }> =
-  {
-    queue: { from: ['new', 'awaiting_tools'], to: 'queued' },
-    generate: { from: ['queued'], to: 'generating' },
-    play: { from: ['generating'], to: 'playing' },
-    pause: { from: ['playing'], to: 'paused' },
-    resume: { from: ['paused'], to: 'playing' },
-    await_tools: { from: ['generating', 'playing', 'paused'], to: 'awaiting_tools' },
-    interrupt: {
-      from: ['queued', 'generating', 'playing', 'paused', 'awaiting_tools'],
-      to: 'interrupting',
-    },
-    complete: { from: ['generating', 'playing', 'paused', 'awaiting_tools'], to: 'done' },
-    fail: {
-      from: ['queued', 'generating', 'playing', 'paused', 'awaiting_tools', 'interrupting'],
-      to: 'done',
-    },
-    finish_interrupted: { from: ['interrupting'], to: 'done' },
-  };
+type From = readonly (SpeechState | 'new')[];
+
+const TABLE: Record<SpeechTransition, { from: From; to: SpeechState }> = {
+  queue: { from: ['new', 'awaiting_tools'], to: 'queued' },
+  generate: { from: ['queued'], to: 'generating' },
+  play: { from: ['generating'], to: 'playing' },
+  pause: { from: ['generating', 'playing'], to: 'paused' },
+  resume: { from: ['paused'], to: 'playing' },
+  /** A hold before any audio ends: back to generating (nothing was heard yet). */
+  unhold: { from: ['paused'], to: 'generating' },
+  await_tools: { from: ['generating', 'playing', 'paused'], to: 'awaiting_tools' },
+  interrupt: {
+    from: ['queued', 'generating', 'playing', 'paused', 'awaiting_tools'],
+    to: 'interrupting',
+  },
+  complete: { from: ['generating', 'playing', 'paused', 'awaiting_tools'], to: 'done' },
+  fail: {
+    from: ['queued', 'generating', 'playing', 'paused', 'awaiting_tools', 'interrupting'],
+    to: 'done',
+  },
+  finish_interrupted: { from: ['interrupting'], to: 'done' },
+};
+
+type State = SpeechState | 'new';
 
 /** Whether `transition` is legal from `state` (exported for the fuzzer's stream checks). */
-export function canTransition(state: SpeechState | 'new', transition: SpeechTransition): boolean {
+export function canTransition(state: State, transition: SpeechTransition): boolean {
   return TABLE[transition].from.includes(state);
 }
 
-/** The states in which a handle still owes the user something. */
+/** The handle still owes the user something (it is not done, nor being torn down). */
+export function isLive(state: State): boolean {
+  return state !== 'new' && state !== 'done' && state !== 'interrupting';
+}
+
+/** It holds the audio output right now (between getting it and releasing it). */
+export function holdsOutput(state: State): boolean {
+  return state === 'generating' || state === 'playing' || state === 'paused';
+}
+
+/** Its audio is reaching the user (or is held there by a possible false interruption). */
+export function isAudible(state: State): boolean {
+  return state === 'playing';
+}
+
+/** Its step is over and only its tools run: it does not hold the output. */
+export function isAwaitingTools(state: State): boolean {
+  return state === 'awaiting_tools';
+}
+
+/** An interruption can still change it. */
+export function canInterrupt(state: State): boolean {
+  return canTransition(state, 'interrupt');
+}
+
+/** Waiting for the output (or for its turn hook) without having started its step. */
+export function isWaiting(state: State): boolean {
+  return state === 'queued';
+}
+
+export function isPaused(state: State): boolean {
+  return state === 'paused';
+}
+
+export function isGenerating(state: State): boolean {
+  return state === 'generating';
+}
+
+/** Interrupted, or on its way to being so. */
+export function isInterrupting(state: State): boolean {
+  return state === 'interrupting';
+}
+
+/** The states in which a handle still owes the user something (for the fuzzer). */
 export const LIVE_STATES: readonly SpeechState[] = [
   'queued',
   'generating',
@@ -62,7 +114,7 @@ type Extra<K extends keyof SessionEventMap> = Omit<SessionEventMap[K], 'speechId
 export class SpeechStateMachine {
   readonly speechId: string;
   readonly #bus: EventBus;
-  #state: SpeechState | 'new' = 'new';
+  #state: State = 'new';
   #end: SpeechEnd | undefined;
 
   constructor(speechId: string, bus: EventBus) {
@@ -70,7 +122,7 @@ export class SpeechStateMachine {
     this.#bus = bus;
   }
 
-  get state(): SpeechState | 'new' {
+  get state(): State {
     return this.#state;
   }
 
@@ -80,6 +132,11 @@ export class SpeechStateMachine {
 
   get isDone(): boolean {
     return this.#state === 'done';
+  }
+
+  /** The interrupt path or a failure took over: a step must not move the state again. */
+  get stopped(): boolean {
+    return this.#state === 'interrupting' || this.#state === 'done';
   }
 
   can(transition: SpeechTransition): boolean {
@@ -109,6 +166,12 @@ export class SpeechStateMachine {
   resume(extra: Extra<'speech.resumed'>): void {
     this.#move('resume');
     this.#bus.emit('speech.resumed', { speechId: this.speechId, state: 'playing', ...extra });
+  }
+
+  /** A hold before the first audio ended; the speech goes on generating. */
+  unhold(extra: Extra<'speech.resumed'>): void {
+    this.#move('unhold');
+    this.#bus.emit('speech.resumed', { speechId: this.speechId, state: 'generating', ...extra });
   }
 
   awaitTools(extra: Extra<'speech.awaiting_tools'>): void {

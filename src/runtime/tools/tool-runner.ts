@@ -7,9 +7,12 @@ import {
   TaskCancelledError,
   ToolError,
 } from '../core/errors.js';
+import type { EventBus } from '../events/emitter.js';
+import type { HistoryStore } from '../history/history-store.js';
 import type { LLMToolCall } from '../models/llm.js';
-import type { SessionCore } from '../session/session-core.js';
-import { RunContext } from './run-context.js';
+import type { AgentSession } from '../session/session.js';
+import type { SpeechHandle } from '../speech/speech-handle.js';
+import { RunContext, type RunContextHooks } from './run-context.js';
 import { describeZodError, type Tool } from './tool.js';
 
 export interface ToolOutcome {
@@ -23,46 +26,46 @@ export interface ToolOutcome {
   readonly isError: boolean;
   /** False when the tool returned nothing or handed off: no follow-up reply is needed. */
   readonly replyRequired: boolean;
-  readonly interrupted: boolean;
+  /** The full error of an exception that is not a ToolError (never sent to the model). */
+  readonly error: string | null;
+  /** The agent the tool handed the conversation to (by returning it). */
+  readonly handoff?: Agent;
+  readonly startedAt: number;
+}
+
+/** What running one call needs from the session. */
+export interface ToolRunnerDeps {
+  readonly bus: EventBus;
+  readonly history: HistoryStore;
+  readonly session: AgentSession<unknown>;
+  readonly now: () => number;
+  readonly isAgent: (value: unknown) => value is Agent;
 }
 
 export interface ToolCallSite {
-  /** voxagent's own id for this call (`fc_N`), unique in the session. */
   readonly toolCallId: string;
   readonly speechId: string;
-  readonly step: number;
-  readonly speechActor: Actor;
   readonly agent: Agent;
   readonly agentId: string;
-  readonly signal: AbortSignal;
-  readonly isInterrupted: () => boolean;
-  readonly waitForPlayout: () => Promise<void>;
-  readonly handle: RunContext['speechHandle'];
+  /** The actor the tool runs as (its parent is the speech). */
+  readonly actor: Actor;
+  readonly handle: SpeechHandle;
+  readonly hooks: RunContextHooks;
 }
 
 /**
- * Runs one tool call to an outcome; it never throws (contract C7). The caller puts the call
- * and its output in the history once the speech before it is recorded, so the history
- * reads in the order the model produced it. Every failure becomes a
- * message the model can act on, and the event stream gets the full error.
+ * Runs one tool call to an outcome; it never throws (contract C7). Its call enters the
+ * history when it starts; the caller records the output (a handoff's output is only known
+ * once the turn ends). Every failure becomes a message the model can act on, and the
+ * event stream gets the full error.
  */
 export async function runToolCall(
-  core: SessionCore,
+  deps: ToolRunnerDeps,
   call: LLMToolCall,
   site: ToolCallSite,
 ): Promise<ToolOutcome> {
-  const started = core.clock.now();
-  const actor: Actor = {
-    label: `tool ${call.name} (${site.toolCallId})`,
-    kind: 'tool',
-    parent: site.speechActor,
-    sessionKey: core.key,
-    speechId: site.speechId,
-    step: site.step,
-    toolCallId: site.toolCallId,
-    agentId: site.agentId,
-  };
-  core.bus.emit('tool.started', {
+  const startedAt = deps.now();
+  deps.bus.emit('tool.started', {
     toolCallId: site.toolCallId,
     providerCallId: call.id,
     name: call.name,
@@ -70,47 +73,40 @@ export async function runToolCall(
     speechId: site.speechId,
     agentId: site.agentId,
   });
-  const release = core.activity.toolStarted(actor);
-  let result: { output: string; isError: boolean; replyRequired: boolean; error: string | null };
-  try {
-    result = await execute(core, call, site, actor);
-  } finally {
-    release();
-  }
-  const interrupted = site.isInterrupted();
-  core.bus.emit('tool.finished', {
-    toolCallId: site.toolCallId,
-    providerCallId: call.id,
+  deps.history.add({
+    type: 'function_call',
+    callId: call.id,
     name: call.name,
-    speechId: site.speechId,
-    durationMs: core.clock.now() - started,
-    output: result.output,
-    isError: result.isError,
-    interrupted,
-    error: result.error,
+    arguments: call.arguments,
   });
+  const result = await execute(deps, call, site);
   return {
     toolCallId: site.toolCallId,
     callId: call.id,
     name: call.name,
     arguments: call.arguments,
-    output: result.output,
-    isError: result.isError,
-    replyRequired: result.replyRequired,
-    interrupted,
+    startedAt,
+    ...result,
   };
 }
 
-async function execute(core: SessionCore, call: LLMToolCall, site: ToolCallSite, actor: Actor) {
-  const tool: Tool | undefined = site.agent.tools[call.name];
-  const fail = (output: string, error: string | null = null) => ({
+type Result = Pick<ToolOutcome, 'output' | 'isError' | 'replyRequired' | 'error' | 'handoff'>;
+
+async function execute(
+  deps: ToolRunnerDeps,
+  call: LLMToolCall,
+  site: ToolCallSite,
+): Promise<Result> {
+  const tools = site.agent.allTools();
+  const tool: Tool | undefined = tools[call.name];
+  const fail = (output: string, error: string | null = null): Result => ({
     output,
     isError: true,
     replyRequired: true,
     error,
   });
   if (!tool) {
-    const known = Object.keys(site.agent.tools).join(', ') || 'none';
+    const known = Object.keys(tools).join(', ') || 'none';
     return fail(`Unknown tool '${call.name}'. Available tools: ${known}.`);
   }
   let raw: unknown;
@@ -124,21 +120,21 @@ async function execute(core: SessionCore, call: LLMToolCall, site: ToolCallSite,
     return fail(`Invalid arguments for tool '${call.name}': ${describeZodError(parsed.error)}.`);
   }
   const ctx = new RunContext({
-    session: core.session,
+    session: deps.session,
     speechHandle: site.handle,
     functionCall: { id: call.id, name: call.name, arguments: call.arguments },
-    signal: site.signal,
-    waitForPlayout: site.waitForPlayout,
+    toolCallId: site.toolCallId,
+    hooks: site.hooks,
   });
   try {
-    const value = await runAsActor(actor, () => tool.execute(parsed.data, ctx));
-    if (core.isAgent(value)) {
-      core.stack.handoff(value, actor);
+    const value = await runAsActor(site.actor, () => tool.execute(parsed.data, ctx));
+    if (deps.isAgent(value)) {
       return {
         output: `Transferred to ${value.name}.`,
         isError: false,
         replyRequired: false,
         error: null,
+        handoff: value,
       };
     }
     if (value === undefined || value === null) {
@@ -152,7 +148,7 @@ async function execute(core: SessionCore, call: LLMToolCall, site: ToolCallSite,
     // of the tool, told to the model, but not an error of the session.
     if (isCancellation(err)) return fail(`The tool did not finish: ${err.message}.`);
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    core.bus.emit('error', {
+    deps.bus.emit('error', {
       code: 'tool_failed',
       message: `tool ${call.name} threw: ${errorMessage(err)}`,
       source: `tool.${call.name}`,

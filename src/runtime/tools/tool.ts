@@ -7,6 +7,11 @@ import type { RunContext } from './run-context.js';
 export interface ToolOptions<Params extends z.ZodType, Result, UserData> {
   description: string;
   parameters?: Params;
+  /**
+   * Hide this tool from the model requests made while the agent enters (its `onEnter`, and
+   * the tool replies that follow), like LiveKit's `IGNORE_ON_ENTER` (e.g. an `end_call`).
+   */
+  ignoreOnEnter?: boolean;
   execute(args: z.infer<Params>, ctx: RunContext<UserData>): Promise<Result> | Result;
 }
 
@@ -15,6 +20,7 @@ export interface Tool<UserData = unknown> {
   readonly kind: 'voxagent.tool';
   readonly description: string;
   readonly parameters: z.ZodType;
+  readonly ignoreOnEnter: boolean;
   execute(args: unknown, ctx: RunContext<UserData>): Promise<unknown>;
 }
 
@@ -32,6 +38,7 @@ export function tool<
     kind: 'voxagent.tool',
     description: options.description,
     parameters,
+    ignoreOnEnter: options.ignoreOnEnter === true,
     execute: async (args, ctx) => options.execute(args as z.infer<Params>, ctx),
   };
 }
