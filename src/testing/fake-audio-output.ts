@@ -20,6 +20,8 @@ export interface FakeAudioOutputOptions {
   reporting?: boolean;
   canPause?: boolean;
   sampleRate?: number;
+  /** Reports `finished` this long after the fact (a slow or remote sink). */
+  reportDelayMs?: number;
 }
 
 /** An output that plays on the clock and records what each speech delivered, in order. */

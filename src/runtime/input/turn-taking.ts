@@ -88,6 +88,8 @@ export class TurnTaking {
   #holding = false;
   /** This speech began in the echo-cancellation warm-up: its sound alone never interrupts. */
   #startedInWarmup = false;
+  /** The last speech lasted the minimum interruption duration (its words may interrupt). */
+  #longEnough = false;
 
   constructor(deps: TurnTakingDeps) {
     this.#d = deps;
@@ -157,6 +159,7 @@ export class TurnTaking {
     if (this.#state === 'speaking' || this.#state === 'long_speech') return;
     this.#speechStartedAt = this.#d.clock.now();
     this.#startedInWarmup = this.#d.speech.inAecWarmup();
+    this.#longEnough = false;
     this.#d.speechResumed();
     this.#d.bus.emit('user.speech_started', {});
     this.#d.bus.emit('user.state', { state: 'speaking' });
@@ -168,6 +171,7 @@ export class TurnTaking {
     this.#to('speaking', {
       ms: this.#d.interruption.minDurationMs,
       fire: () => {
+        this.#longEnough = true;
         this.#to('long_speech');
         this.#maybeInterrupt();
       },
@@ -217,10 +221,13 @@ export class TurnTaking {
     this.#scheduleEndpoint();
   }
 
-  /** Long enough and (if required) enough words: hold (maybe noise) or interrupt. */
+  /**
+   * Long enough and (if required) enough words: interrupt — or, with sound but no words yet,
+   * hold the speech (maybe noise). Words may come after the speech ended (a late final).
+   */
   #maybeInterrupt(): void {
     const speech = this.#d.speech;
-    if (this.#state !== 'long_speech' || this.#startedInWarmup) return;
+    if (!this.#longEnough || this.#startedInWarmup) return;
     if (!speech.hasInterruptibleSpeech()) return;
     const { minWords, resumeFalseInterruption } = this.#d.interruption;
     const words = this.#words();
@@ -229,6 +236,7 @@ export class TurnTaking {
       this.#interrupt();
       return;
     }
+    if (this.#state !== 'long_speech') return;
     // Only sound so far: hold the speech if we can, so noise costs nothing — but only when an
     // STT can tell words from noise; with the VAD alone, speech long enough interrupts.
     if (resumeFalseInterruption && this.#d.transcribes() && speech.pauseCurrent()) {

@@ -8,6 +8,8 @@ export interface ClockedOutputOptions {
   readonly reporting?: boolean;
   readonly canPause?: boolean;
   readonly label?: string;
+  /** Reports `finished` this long after the fact (a slow or remote sink). Default 0. */
+  readonly reportDelayMs?: number;
 }
 
 interface PlayingSegment {
@@ -30,6 +32,7 @@ export class ClockedOutput implements AudioOutput {
   readonly sampleRate: number;
   readonly canPause: boolean;
   readonly reporting: boolean;
+  readonly #reportDelayMs: number;
   readonly #clock: Clock;
   readonly #listeners = new Set<(e: PlaybackEvent) => void>();
   #segment: PlayingSegment | undefined;
@@ -40,6 +43,7 @@ export class ClockedOutput implements AudioOutput {
     this.sampleRate = options.sampleRate ?? 16000;
     this.reporting = options.reporting ?? true;
     this.canPause = options.canPause ?? true;
+    this.#reportDelayMs = options.reportDelayMs ?? 0;
     this.label = options.label ?? (this.reporting ? 'clocked output' : 'never-reporting output');
   }
 
@@ -131,6 +135,14 @@ export class ClockedOutput implements AudioOutput {
 
   #report(event: PlaybackEvent): void {
     if (!this.reporting) return;
+    if (event.type === 'finished' && this.#reportDelayMs > 0) {
+      this.#clock.timer(this.#reportDelayMs, () => this.#deliver(event));
+      return;
+    }
+    this.#deliver(event);
+  }
+
+  #deliver(event: PlaybackEvent): void {
     for (const listener of [...this.#listeners]) listener(event);
   }
 }
