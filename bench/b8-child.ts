@@ -12,7 +12,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { openDeviceAudio } from '../src/audio/device-audio.js';
 import { EnergyVAD } from '../src/audio/energy-vad.js';
@@ -181,6 +181,9 @@ async function run(ui: boolean, path: 'device' | 'main', warmupS: number, second
   observer.observe({ entryTypes: ['gc'] });
   const buffered: number[] = [];
   const sampling = setInterval(() => buffered.push(voice.bufferedMs?.() ?? 0), 100);
+  // How long the console's thread is held at a time (renders, GC): what a pacer on it would feel.
+  const stalls = monitorEventLoopDelay({ resolution: 1 });
+  stalls.enable();
   const [writes0, bytes0] = [terminal.writes, terminal.bytes];
   const from = wallNow();
   const underruns0 = voice.underruns?.() ?? 0;
@@ -193,6 +196,7 @@ async function run(ui: boolean, path: 'device' | 'main', warmupS: number, second
   measuring = false;
   clearInterval(typing);
   clearInterval(sampling);
+  stalls.disable();
   observer.disconnect();
   await session.close();
   screen?.unmount();
@@ -220,6 +224,8 @@ async function run(ui: boolean, path: 'device' | 'main', warmupS: number, second
       gcMaxMs: gcs.length ? Math.max(...gcs) : 0,
       gcTotalMs: gcs.reduce((a, b) => a + b, 0),
       bufferedMedianMs: summarize(buffered).median,
+      stallP99Ms: stalls.percentile(99) / 1e6,
+      stallMaxMs: stalls.max / 1e6,
       // React's development build (NODE_ENV not 'production') times every component render
       // with performance.measure, and Node keeps each entry.
       measures: performance.getEntriesByType('measure').length,

@@ -25,6 +25,8 @@ interface Run {
   path: Path;
   bufferedMedianMs: number;
   underruns: number;
+  stallP99Ms: number;
+  stallMaxMs: number;
   late: number[];
   /** Ticks that played speech (the others played silence). */
   speaking: number;
@@ -57,6 +59,8 @@ interface Pooled {
   measures: number;
   bufferedMs: number;
   underruns: number;
+  stallP99Ms: number;
+  stallMaxMs: number;
 }
 
 function pool(runs: Run[]): Pooled {
@@ -80,6 +84,8 @@ function pool(runs: Run[]): Pooled {
     measures: Math.max(...runs.map((r) => r.measures)),
     bufferedMs: sum((r) => r.bufferedMedianMs) / Math.max(1, runs.length),
     underruns: sum((r) => r.underruns ?? 0),
+    stallP99Ms: Math.max(...runs.map((r) => r.stallP99Ms)),
+    stallMaxMs: Math.max(...runs.map((r) => r.stallMaxMs)),
   };
 }
 
@@ -113,7 +119,7 @@ export async function runB8(): Promise<Row[]> {
   const react = runs[0]?.nodeEnv === 'production' ? 'production' : 'development';
   const workload = `${on.frames} frames (${RUNS} runs × ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, modes alternating); speech in ${Math.round(100 * on.speakingShare)} % of frames, ~${Math.round(on.eventsPerS)} events/s, a typed turn per second (${on.turns} turns), a tool per turn`;
   const loop = (p: Pooled) =>
-    `console thread busy ${Math.round(100 * p.elu)} %, GC ${Math.round(p.gcMsPerS)} ms/s (max pause ${ms(p.gcMaxMs)} ms)`;
+    `console thread busy ${Math.round(100 * p.elu)} %, held up to ${ms(p.stallMaxMs)} ms at a time (event-loop delay p99 ${ms(p.stallP99Ms)} ms), GC ${Math.round(p.gcMsPerS)} ms/s (max pause ${ms(p.gcMaxMs)} ms)`;
   return [
     {
       id: 'B8a',
