@@ -131,6 +131,63 @@ function drawConsole(session: AgentSession, voice: Voice, terminal: NullTerminal
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The session under test, counting its events and turns while `counting()` holds. */
+async function startSession(voice: Voice, counting: () => boolean) {
+  const session = new AgentSession({
+    llm: new ChattyLLM(),
+    tts: new ZeroTTS(FRAMES_PER_SENTENCE),
+    output: voice.output,
+    ...(voice.input ? { input: voice.input, vad: new EnergyVAD() } : {}),
+  });
+  const counts = { events: 0, turns: 0 };
+  session.onAny((e) => {
+    if (!counting()) return;
+    counts.events++;
+    if (e.type === 'user.turn') counts.turns++;
+  });
+  return { session, counts };
+}
+
+const benchAgent = () =>
+  new Agent({
+    name: 'Bench',
+    instructions: 'x',
+    tools: {
+      lookup: tool({
+        description: 'look something up',
+        execute: async () => {
+          await sleep(30);
+          return 'three results';
+        },
+      }),
+    },
+  });
+
+/** What the console's thread goes through while measuring: GC, stalls, busy share. */
+function watchThread() {
+  const gcs: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push(e.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  // How long the thread is held at a time (renders, GC): what a pacer on it would feel.
+  const stalls = monitorEventLoopDelay({ resolution: 1 });
+  stalls.enable();
+  const elu0 = performance.eventLoopUtilization();
+  return () => {
+    const elu = performance.eventLoopUtilization(elu0).utilization;
+    stalls.disable();
+    observer.disconnect();
+    return {
+      elu,
+      gcMaxMs: gcs.length ? Math.max(...gcs) : 0,
+      gcTotalMs: gcs.reduce((a, b) => a + b, 0),
+      stallP99Ms: stalls.percentile(99) / 1e6,
+      stallMaxMs: stalls.max / 1e6,
+    };
+  };
+}
+
 async function run(ui: boolean, path: 'device' | 'main', warmupS: number, seconds: number) {
   // Ink only draws at exit under a CI variable (is-in-ci reads it once, on import), and
   // colours follow the terminal: look like an interactive colour terminal.
@@ -138,71 +195,34 @@ async function run(ui: boolean, path: 'device' | 'main', warmupS: number, second
   delete process.env.CONTINUOUS_INTEGRATION;
   process.env.FORCE_COLOR = '3';
   const voice = path === 'device' ? await deviceVoice() : mainThreadVoice();
-  const session = new AgentSession({
-    llm: new ChattyLLM(),
-    tts: new ZeroTTS(FRAMES_PER_SENTENCE),
-    output: voice.output,
-    ...(voice.input ? { input: voice.input, vad: new EnergyVAD() } : {}),
-  });
   let measuring = false;
-  let events = 0;
-  let turns = 0;
-  session.onAny((e) => {
-    if (!measuring) return;
-    events++;
-    if (e.type === 'user.turn') turns++;
-  });
+  const { session, counts } = await startSession(voice, () => measuring);
   const terminal = new NullTerminal();
   const screen = ui ? await drawConsole(session, voice, terminal) : null;
-  await session.start({
-    agent: new Agent({
-      name: 'Bench',
-      instructions: 'x',
-      tools: {
-        lookup: tool({
-          description: 'look something up',
-          execute: async () => {
-            await sleep(30);
-            return 'three results';
-          },
-        }),
-      },
-    }),
-  });
+  await session.start({ agent: benchAgent() });
   let n = 0;
   const typed = () => void session.sendUserText(`question number ${n++}`);
   typed();
   const typing = setInterval(typed, TURN_EVERY_MS);
   await sleep(warmupS * 1000);
-  const gcs: number[] = [];
-  const observer = new PerformanceObserver((list) => {
-    if (measuring) for (const e of list.getEntries()) gcs.push(e.duration);
-  });
-  observer.observe({ entryTypes: ['gc'] });
   const buffered: number[] = [];
   const sampling = setInterval(() => buffered.push(voice.bufferedMs?.() ?? 0), 100);
-  // How long the console's thread is held at a time (renders, GC): what a pacer on it would feel.
-  const stalls = monitorEventLoopDelay({ resolution: 1 });
-  stalls.enable();
   const [writes0, bytes0] = [terminal.writes, terminal.bytes];
   const from = wallNow();
   const underruns0 = voice.underruns?.() ?? 0;
   measuring = true;
-  const elu0 = performance.eventLoopUtilization();
+  const thread = watchThread();
   await sleep(seconds * 1000);
-  const elu = performance.eventLoopUtilization(elu0).utilization;
+  const threadStats = thread();
   const to = wallNow();
   const underruns = (voice.underruns?.() ?? 0) - underruns0;
   measuring = false;
   clearInterval(typing);
   clearInterval(sampling);
-  stalls.disable();
-  observer.disconnect();
   await session.close();
   screen?.unmount();
   const finished = await voice.finish({ from, to });
   const late = withUnderruns(finished.late, underruns);
-  const speaking = finished.speaking;
   const s = summarize(late);
   console.log(
     JSON.stringify({
@@ -214,18 +234,13 @@ async function run(ui: boolean, path: 'device' | 'main', warmupS: number, second
       max: s.max,
       late,
       underruns,
-      speaking,
-      events,
-      turns,
+      speaking: finished.speaking,
+      ...counts,
       seconds,
       screenWrites: terminal.writes - writes0,
       screenBytes: terminal.bytes - bytes0,
-      elu,
-      gcMaxMs: gcs.length ? Math.max(...gcs) : 0,
-      gcTotalMs: gcs.reduce((a, b) => a + b, 0),
+      ...threadStats,
       bufferedMedianMs: summarize(buffered).median,
-      stallP99Ms: stalls.percentile(99) / 1e6,
-      stallMaxMs: stalls.max / 1e6,
       // React's development build (NODE_ENV not 'production') times every component render
       // with performance.measure, and Node keeps each entry.
       measures: performance.getEntriesByType('measure').length,
