@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runB6Install } from './b6-install.js';
 import { ROOT } from './child.js';
 import type { Row } from './stats.js';
 
 /**
- * B6 footprint: size of node_modules and how many packages it holds; with --with-npm-ci,
- * how long `npm ci` takes into a temp copy of package.json + package-lock.json.
+ * B6 footprint: size of this repo's node_modules (the dev install) and how many packages it
+ * holds; with --with-npm-ci, how long `npm ci` takes into a temp copy of package.json +
+ * package-lock.json; and (B6c, b6-install.ts) what installing voxagent as a dependency brings.
  */
 
 function walk(dir: string): { bytes: number; packages: number } {
@@ -29,12 +31,12 @@ function walk(dir: string): { bytes: number; packages: number } {
   return { bytes, packages };
 }
 
-export async function runB6(options: { npmCi: boolean }): Promise<Row[]> {
+export async function runB6(options: { npmCi: boolean; install: boolean }): Promise<Row[]> {
   const { bytes, packages } = walk(join(ROOT, 'node_modules'));
   const rows: Row[] = [
     {
       id: 'B6a',
-      figure: 'node_modules size',
+      figure: 'node_modules of this repo (dev install)',
       median: bytes / 2 ** 20,
       p95: null,
       unit: 'MB',
@@ -43,6 +45,7 @@ export async function runB6(options: { npmCi: boolean }): Promise<Row[]> {
       note: `${packages} packages (every package.json at a package root, nested ones included)`,
     },
   ];
+  rows.push(await runB6Install(options));
   if (!options.npmCi) {
     rows.push({
       id: 'B6b',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--only B1,B3] [--with-npm-ci]`: runs the benchmarks on this
+ * `npm run bench [-- --json] [--only B1,B3] [--with-npm-ci] [--no-install]`: runs the benchmarks on this
  * machine and prints a table (figure, median, p95, target, met?) or one JSON object.
  * Every figure comes from a real run of the real code; see docs/performance.md.
  */
@@ -22,7 +22,14 @@ const BENCHES: Bench[] = [
   { id: 'B3', run: runB3 },
   { id: 'B4', run: runB4 },
   { id: 'B5', run: runB5 },
-  { id: 'B6', run: () => runB6({ npmCi: process.argv.includes('--with-npm-ci') }) },
+  {
+    id: 'B6',
+    run: () =>
+      runB6({
+        npmCi: process.argv.includes('--with-npm-ci'),
+        install: !process.argv.includes('--no-install'),
+      }),
+  },
   { id: 'B7', run: runB7 },
   { id: 'B8', run: runB8 },
 ];

@@ -5,7 +5,7 @@
  *   voxagent dev                       # runs this file
  *   voxagent dev examples/front-desk.ts
  */
-import { Agent, AgentTask, tool } from 'voxagent';
+import { Agent, AgentTask, defineDemo, tool } from 'voxagent';
 import { z } from 'zod';
 import { frontDeskDemoLLM } from './front-desk-demo.js';
 
@@ -85,4 +85,4 @@ export class FrontDesk extends Agent {
 export default () => new FrontDesk();
 
 /** Offline scripted model for `voxagent dev` with no API keys. */
-export const demo = { llm: frontDeskDemoLLM };
+export const demo = defineDemo({ llm: frontDeskDemoLLM });

@@ -1,3 +1,4 @@
+export { type AgentDemo, defineDemo } from './cli/agent-demo.js';
 export { Agent, type AgentOptions, type UserTurn } from './runtime/agents/agent.js';
 export { AgentTask } from './runtime/agents/agent-task.js';
 export {

@@ -26,13 +26,23 @@ export interface LaunchOptions {
   readonly log?: AudioLog;
   /** Extra environment for the child (e.g. XDG_RUNTIME_DIR / PULSE_SERVER of a virtual card). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Another script that runs the device host (`runAudioHost`) on another backend, e.g. the
+   * benchmarks' simulated device. Default: device-child on naudiodon.
+   */
+  readonly entry?: ChildEntry;
+}
+
+export interface ChildEntry {
+  readonly script: string;
+  readonly execArgv: readonly string[];
 }
 
 /**
  * How to start the child: the `.ts` source through tsx when this module is itself the
  * source (dev, tests), the compiled `.js` next to it when running from `dist/`.
  */
-export function childEntry(): { script: string; execArgv: string[] } {
+export function childEntry(): ChildEntry {
   const self = fileURLToPath(import.meta.url);
   const dir = dirname(self);
   if (self.endsWith('.ts')) {
@@ -55,11 +65,11 @@ export class AudioChild implements ChildLink {
   readonly exited: Promise<ChildExit>;
 
   constructor(options: LaunchOptions = {}) {
-    const { script, execArgv } = childEntry();
+    const { script, execArgv } = options.entry ?? childEntry();
     this.#child = fork(script, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
-      execArgv,
+      execArgv: [...execArgv],
       // Each blocking naudiodon read/write holds a libuv pool thread; leave room for more.
       env: { UV_THREADPOOL_SIZE: '8', ...process.env, ...options.env },
     });

@@ -1,4 +1,10 @@
-import { AudioChild, AudioDeviceError, type AudioLog, within } from './child-launch.js';
+import {
+  AudioChild,
+  AudioDeviceError,
+  type AudioLog,
+  type ChildEntry,
+  within,
+} from './child-launch.js';
 import { DeviceInput } from './device-input.js';
 import { DeviceOutput } from './device-output.js';
 import type { AudioDeviceInfo, DeviceSelector } from './device-protocol.js';
@@ -21,6 +27,8 @@ export interface DeviceAudioOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Bound on starting the child and opening the devices. Default 15000. */
   readonly startTimeoutMs?: number;
+  /** The child's script: default naudiodon's (device-child); the benchmarks simulate a device. */
+  readonly childEntry?: ChildEntry;
 }
 
 export interface DeviceAudio {
@@ -51,7 +59,11 @@ export async function openDeviceAudio(options: DeviceAudioOptions = {}): Promise
   const chunkMs = options.chunkMs ?? 20;
   const log = options.log ?? (() => {});
   const timeoutMs = options.startTimeoutMs ?? 15000;
-  const child = new AudioChild({ log, env: options.env });
+  const child = new AudioChild({
+    log,
+    env: options.env,
+    ...(options.childEntry ? { entry: options.childEntry } : {}),
+  });
   try {
     await child.waitFor('loaded', timeoutMs, 'naudiodon loaded');
     child.send({

@@ -1,10 +1,13 @@
 /**
  * The audio child process. naudiodon prints from C to stdout and ALSA prints to stderr, so
  * devices are only ever touched here; the parent pipes both streams into a log callback
- * and talks to this process over IPC only (see device-protocol.ts).
+ * and talks to this process over IPC only (see device-protocol.ts). naudiodon is an
+ * optional peer dependency, imported only here: missing or unbuilt, the parent gets one
+ * line saying so and how to add it, and `voxagent dev` runs in text mode. The benchmarks
+ * run the same host on a simulated sound card (`runAudioHost`, bench/sim-device.ts).
  */
-import type * as NaudiodonModule from 'naudiodon';
-import type { AudioOptions, IoStreamRead, IoStreamWrite } from 'naudiodon';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type {
   AudioDeviceInfo,
   ChildMessage,
@@ -13,11 +16,58 @@ import type {
   ParentMessage,
 } from './device-protocol.js';
 import { isMessage } from './device-protocol.js';
+import { importOptional } from './optional-package.js';
 import { PlaybackPump } from './playback-pump.js';
 
-type Naudiodon = typeof NaudiodonModule;
-type ReadStream = IoStreamRead;
-type WriteStream = IoStreamWrite;
+/** Stream options, as naudiodon takes them. */
+export interface BackendStreamOptions {
+  readonly channelCount: number;
+  readonly sampleFormat: 16;
+  readonly sampleRate: number;
+  readonly framesPerBuffer: number;
+  readonly highwaterMark: number;
+  readonly closeOnError: boolean;
+  readonly deviceId: number;
+  readonly maxQueue: number;
+}
+
+interface BackendStream {
+  start(): void;
+  /** Releases blocked reads/writes, then closes; `done` is called once closed. */
+  quit(done: () => void): void;
+}
+
+export interface BackendWriteStream extends BackendStream {
+  write(chunk: Buffer, done: (error?: Error | null) => void): boolean;
+}
+
+export interface BackendReadStream extends BackendStream {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+}
+
+/** What the audio child needs of naudiodon (`loadNaudiodon` below adapts the real one). */
+export interface AudioBackend {
+  getHostAPIs(): {
+    readonly defaultHostAPI: number;
+    readonly HostAPIs: readonly { readonly defaultInput: number; readonly defaultOutput: number }[];
+  };
+  getDevices(): readonly {
+    readonly id: number;
+    readonly name: string;
+    readonly maxInputChannels: number;
+    readonly maxOutputChannels: number;
+    readonly defaultSampleRate: number;
+    readonly hostAPIName: string;
+  }[];
+  openOutput(options: BackendStreamOptions): BackendWriteStream;
+  openInput(options: BackendStreamOptions): BackendReadStream;
+}
+
+type Naudiodon = AudioBackend;
+type ReadStream = BackendReadStream;
+type WriteStream = BackendWriteStream;
 
 let input: ReadStream | null = null;
 let output: WriteStream | null = null;
@@ -32,14 +82,6 @@ function send(message: ChildMessage): void {
 function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0]!.trim();
-}
-
-async function loadNaudiodon(): Promise<Naudiodon> {
-  try {
-    return await import('naudiodon');
-  } catch (error) {
-    throw new Error(`naudiodon failed to load: ${oneLine(error)}`);
-  }
 }
 
 function describeDevices(n: Naudiodon): AudioDeviceInfo[] {
@@ -97,7 +139,7 @@ function open(n: Naudiodon, request: OpenRequest): void {
   const outDevice = request.output ? selectDevice(devices, request.outputDevice, 'output') : null;
   const inDevice = request.input ? selectDevice(devices, request.inputDevice, 'input') : null;
   const chunkSamples = Math.round((request.sampleRate * request.chunkMs) / 1000);
-  const common: AudioOptions = {
+  const common: Omit<BackendStreamOptions, 'deviceId' | 'maxQueue'> = {
     channelCount: 1,
     sampleFormat: 16,
     sampleRate: request.sampleRate,
@@ -109,7 +151,7 @@ function open(n: Naudiodon, request: OpenRequest): void {
   };
   if (outDevice) {
     // maxQueue 1 keeps the pipeline (and what clear() cannot take back) short.
-    const stream = n.AudioIO({ outOptions: { ...common, deviceId: outDevice.id, maxQueue: 1 } });
+    const stream = n.openOutput({ ...common, deviceId: outDevice.id, maxQueue: 1 });
     output = stream;
     const write = (chunk: Buffer) =>
       new Promise<void>((resolve, reject) => {
@@ -122,13 +164,14 @@ function open(n: Naudiodon, request: OpenRequest): void {
         progress: (seg, playedMs) => send({ t: 'progress', seg, playedMs }),
         finished: (seg, positionMs) => send({ t: 'finished', seg, positionMs }),
         consumed: (samples) => send({ t: 'consumed', samples }),
+        underrun: (seg) => send({ t: 'underrun', seg }),
       },
       { sampleRate: request.sampleRate, chunkSamples, lagChunks: request.lagChunks },
     );
   }
   if (inDevice) {
     // A deeper input queue absorbs event-loop hiccups instead of overflowing the callback.
-    const stream = n.AudioIO({ inOptions: { ...common, deviceId: inDevice.id, maxQueue: 25 } });
+    const stream = n.openInput({ ...common, deviceId: inDevice.id, maxQueue: 25 });
     input = stream;
     stream.on('data', (buf: Buffer) => {
       if (!muted) send({ t: 'input', pcm: toInt16(buf) });
@@ -222,13 +265,17 @@ async function shutdown(code: number): Promise<void> {
   else process.kill(process.pid, 'SIGKILL');
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs this process as the audio child: loads the backend (a failure is reported to the
+ * parent in one line and ends the process), then serves the parent's requests.
+ */
+export async function runAudioHost(loadBackend: () => Promise<AudioBackend>): Promise<void> {
   // Without a parent there is nobody to talk to: leave at once.
   process.on('disconnect', () => void shutdown(0));
   process.on('uncaughtException', (error) => fail(`audio child crashed: ${oneLine(error)}`));
   let n: Naudiodon;
   try {
-    n = await loadNaudiodon();
+    n = await loadBackend();
   } catch (error) {
     fail(oneLine(error));
     return;
@@ -239,4 +286,25 @@ async function main(): Promise<void> {
   send({ t: 'loaded' });
 }
 
-void main();
+async function loadNaudiodon(): Promise<AudioBackend> {
+  const n = await importOptional('naudiodon', () => import('naudiodon'));
+  return {
+    getHostAPIs: () => n.getHostAPIs(),
+    getDevices: () => n.getDevices(),
+    openOutput: (options) => n.AudioIO({ outOptions: options }),
+    openInput: (options) => n.AudioIO({ inOptions: options }),
+  };
+}
+
+/** Run as the forked child (not when a benchmark imports runAudioHost from here). */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) void runAudioHost(loadNaudiodon);

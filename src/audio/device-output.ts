@@ -37,6 +37,7 @@ export class DeviceOutput implements AudioOutput {
   #clearedSamples = 0;
   #waiters: Array<() => void> = [];
   #closed = false;
+  #underruns = 0;
 
   constructor(child: ChildLink, options: DeviceOutputOptions) {
     this.#child = child;
@@ -44,6 +45,14 @@ export class DeviceOutput implements AudioOutput {
     this.sampleRate = options.sampleRate;
     this.#maxBufferedSamples = Math.round((options.maxBufferedMs / 1000) * options.sampleRate);
     child.onMessage((message) => this.#onMessage(message));
+  }
+
+  /**
+   * Chunks of silence the speakers played in the middle of a speech because its audio came
+   * too late (each one a gap of a chunk, 20 ms by default). 0 while the buffer is fed ahead.
+   */
+  get underruns(): number {
+    return this.#underruns;
   }
 
   /** Milliseconds sent to the child that it has not played (or dropped) yet. */
@@ -151,6 +160,9 @@ export class DeviceOutput implements AudioOutput {
         this.#emit({ type: 'finished', positionMs: message.positionMs, interrupted: false });
         return;
       }
+      case 'underrun':
+        this.#underruns++;
+        return;
       case 'consumed':
         this.#consumedSamples = message.samples;
         if (this.#bufferedSamples() <= this.#maxBufferedSamples) this.#releaseWaiters();

@@ -56,7 +56,9 @@ export type ChildMessage =
   | { readonly t: 'progress'; readonly seg: number; readonly playedMs: number }
   | { readonly t: 'finished'; readonly seg: number; readonly positionMs: number }
   /** Samples received so far that left the child's queue (played or dropped): backpressure. */
-  | { readonly t: 'consumed'; readonly samples: number };
+  | { readonly t: 'consumed'; readonly samples: number }
+  /** A chunk of silence was played inside segment `seg`: its audio came too late (a gap). */
+  | { readonly t: 'underrun'; readonly seg: number };
 
 /** The parent's end of the IPC channel (AudioChild; a fake in unit tests). */
 export interface ChildLink {

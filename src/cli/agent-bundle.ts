@@ -3,15 +3,14 @@ import { resolve } from 'node:path';
 import { importBundled } from '../loader/bundle-module.js';
 import { type AgentFactory, agentFactoryOf } from '../replay/agent-loader.js';
 import { UsageError } from '../runtime/core/errors.js';
-import type { LLM } from '../runtime/models/llm.js';
-import type { TTS } from '../runtime/models/tts.js';
+import { type AgentDemo, demoOf } from './agent-demo.js';
 
 /** What an agent module gives `voxagent dev` / `connect`. */
 export interface LoadedAgent {
   readonly file: string;
   readonly factory: AgentFactory;
-  /** Offline models the module ships for demos (`export const demo = { llm, tts }`). */
-  readonly demo: { readonly llm?: () => LLM; readonly tts?: () => TTS } | undefined;
+  /** Offline models the module ships (`export const demo = defineDemo({ llm: () => … })`). */
+  readonly demo: AgentDemo | undefined;
   /** Every local source file the agent was built from (watched for hot reload). */
   readonly files: readonly string[];
 }
@@ -43,6 +42,6 @@ export async function loadAgentModule(path: string): Promise<LoadedAgent> {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  const demo = mod.exports.demo as LoadedAgent['demo'];
+  const demo = demoOf(mod.exports.demo, path);
   return { file, factory, demo, files: mod.files };
 }

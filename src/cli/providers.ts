@@ -2,6 +2,7 @@ import { UsageError } from '../runtime/core/errors.js';
 import type { LLM } from '../runtime/models/llm.js';
 import type { STT } from '../runtime/models/stt.js';
 import type { TTS } from '../runtime/models/tts.js';
+import { type AgentDemo, DEMO_EXAMPLE } from './agent-demo.js';
 
 export type LLMChoice = 'openai' | 'demo';
 export type TTSChoice = 'openai' | 'deepgram' | 'espeak' | 'none';
@@ -42,7 +43,7 @@ const has = (env: Env, name: string) => (env[name] ?? '').trim().length > 0;
  */
 export async function chooseModels(
   flags: ProviderFlags,
-  demo: { llm?: () => LLM; tts?: () => TTS } | undefined,
+  demo: AgentDemo | undefined,
   env: Env = process.env,
 ): Promise<ChosenModels> {
   const choices: ModelChoice[] = [];
@@ -63,7 +64,7 @@ export async function chooseModels(
   } else {
     if (!demo?.llm) {
       throw new UsageError(
-        'this agent has no offline demo model: export OPENAI_API_KEY=... to use OpenAI (or add `export const demo = { llm }` to the agent module)',
+        `this agent has no offline demo model: export OPENAI_API_KEY=... to use OpenAI, or add one to the agent module (${DEMO_EXAMPLE}, with defineDemo from 'voxagent' and FakeLLM from 'voxagent/testing')`,
       );
     }
     llm = demo.llm();

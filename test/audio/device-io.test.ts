@@ -56,6 +56,14 @@ describe('DeviceOutput', () => {
     ]);
   });
 
+  it('counts the underruns the child reports (gaps inside a speech)', () => {
+    const { out, child } = output();
+    expect(out.underruns).toBe(0);
+    child({ t: 'underrun', seg: 1 });
+    child({ t: 'underrun', seg: 1 });
+    expect(out.underruns).toBe(2);
+  });
+
   it('clear() reports finished{interrupted} synchronously, at the last known position', () => {
     const { out, sent, child, events } = output();
     out.captureFrame(toneFrame(1000, 16000));

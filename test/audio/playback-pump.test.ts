@@ -22,6 +22,7 @@ function harness(lagChunks = 2) {
       consumed: (samples) => {
         consumed = samples;
       },
+      underrun: (seg) => events.push(`underrun ${seg}`),
     },
     { sampleRate: 1000, chunkSamples: 10, lagChunks },
   );
@@ -141,6 +142,30 @@ describe('PlaybackPump', () => {
     h.pump.flush(1);
     await h.tick(1);
     expect(h.consumed()).toBe(35);
+    await h.stop();
+  });
+
+  it('reports an underrun for each silent chunk inside a started segment, none between segments', async () => {
+    const h = harness(0);
+    h.pump.push(1, pcm(20));
+    await h.tick(2);
+    // Segment 1 started and is not flushed: its next audio is late.
+    await h.tick(2);
+    h.pump.push(1, pcm(10));
+    h.pump.flush(1);
+    await h.tick(3);
+    const underruns = h.events.filter((e) => e.startsWith('underrun'));
+    expect(underruns).toEqual(['underrun 1', 'underrun 1']);
+    // After the flush the stream is idle: silence, no underrun; clear() ends a segment too.
+    h.pump.push(2, pcm(10));
+    await h.tick(2);
+    h.pump.clear();
+    await h.tick(2);
+    expect(h.events.filter((e) => e.startsWith('underrun'))).toEqual([
+      'underrun 1',
+      'underrun 1',
+      'underrun 2',
+    ]);
     await h.stop();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from 'voxagent';
 import { FakeLLM, FakeTTS } from 'voxagent/testing';
+import { demoOf } from '../../src/cli/agent-demo.js';
 import { chooseModels } from '../../src/cli/providers.js';
 
 const demo = {
@@ -49,9 +50,28 @@ describe('choosing models', () => {
     }
   });
 
-  it('an agent with no demo model and no key says how to get one', async () => {
+  it('an agent with no demo model and no key says how to get one, in the right shape', async () => {
     await expect(chooseModels({}, undefined, {})).rejects.toThrow(
-      /no offline demo model: export OPENAI_API_KEY/,
+      "this agent has no offline demo model: export OPENAI_API_KEY=... to use OpenAI, or add one to the agent module (export const demo = defineDemo({ llm: () => new FakeLLM({ … }) }), with defineDemo from 'voxagent' and FakeLLM from 'voxagent/testing')",
     );
+  });
+});
+
+describe('the demo export of an agent module (checked at run time too)', () => {
+  it('takes factories, and nothing', () => {
+    expect(demoOf(demo, 'agent.ts')).toBe(demo);
+    expect(demoOf(undefined, 'agent.ts')).toBeUndefined();
+  });
+
+  it('names the file, the field and the fix for a model where a factory belongs', () => {
+    expect(() => demoOf({ llm: new FakeLLM() }, 'agent.ts')).toThrow(
+      new UsageError(
+        'demo.llm in agent.ts must be a function that returns an LLM (got a FakeLLM object): export const demo = defineDemo({ llm: () => new FakeLLM({ … }) })',
+      ),
+    );
+    expect(() => demoOf({ tts: 'espeak' }, 'agent.ts')).toThrow(
+      /^demo\.tts in agent\.ts must be a function that returns a TTS \(got a string\)/,
+    );
+    expect(() => demoOf(42, 'agent.ts')).toThrow(/^the demo export of agent\.ts must be an object/);
   });
 });
