@@ -1,0 +1,442 @@
+/**
+ * One connection of the fake Realtime server: the session configuration, the conversation
+ * (items created, deleted, truncated), the input audio buffer with a scripted server VAD
+ * and input transcription, and the one response that may be active at a time.
+ */
+import type { WebSocket } from 'ws';
+import type {
+  ConnectScript,
+  FakeItem,
+  RecordedConnection,
+  ResponseScript,
+  UserSpeech,
+} from './fake-openai-realtime-server.js';
+import { FakeResponse, type ResponseHost, wireItem } from './fake-realtime-response.js';
+
+export interface ConnectionHooks {
+  nextResponse(): ResponseScript;
+  nextId(prefix: string): string;
+  changed(): void;
+}
+
+type Json = Record<string, unknown>;
+
+const BYTES_PER_MS = 48; // 24 kHz s16 mono
+const BETA_SESSION_KEYS = [
+  'modalities',
+  'voice',
+  'input_audio_format',
+  'output_audio_format',
+  'turn_detection',
+  'input_audio_transcription',
+];
+
+export class FakeRealtimeConnection {
+  readonly record: RecordedConnection;
+  readonly #ws: WebSocket;
+  readonly #hooks: ConnectionHooks;
+  readonly #speech: UserSpeech[];
+  #session: Json;
+  #active: FakeResponse | undefined;
+  #bufferBytes = 0;
+  #speaking: { itemId: string; segment: UserSpeech } | undefined;
+  #held: Array<() => void> = [];
+
+  constructor(
+    ws: WebSocket,
+    record: RecordedConnection,
+    script: ConnectScript,
+    hooks: ConnectionHooks,
+  ) {
+    this.#ws = ws;
+    this.record = record;
+    this.#hooks = hooks;
+    const normal = 'reject' in script ? {} : script;
+    this.#speech = [...(normal.userSpeech ?? [])];
+    this.#session = defaultSession(record.query.get('model') ?? '');
+    ws.on('message', (data) => this.#onMessage(JSON.parse(String(data)) as Json));
+    ws.on('close', () => {
+      record.closed = true;
+      this.release();
+      hooks.changed();
+    });
+    if (!normal.silent) void this.send('session.created', { session: this.#session });
+  }
+
+  /** Sends a server event (an `event_id` is added); resolves once it is written. */
+  send(type: string, fields: Json = {}): Promise<void> {
+    if (this.#ws.readyState !== this.#ws.OPEN) return Promise.resolve();
+    const event = { type, event_id: this.#hooks.nextId('event'), ...fields };
+    return new Promise((resolve) => this.#ws.send(JSON.stringify(event), () => resolve()));
+  }
+
+  /** A server `error` event, as the server sends for a bad client event. */
+  sendError(error: { type: string; code?: string; message: string }, eventId: unknown = null) {
+    return this.send('error', {
+      error: {
+        type: error.type,
+        code: error.code ?? null,
+        message: error.message,
+        param: null,
+        event_id: eventId,
+      },
+    });
+  }
+
+  /** Drops the connection without a close frame (the client sees code 1006). */
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  release(): void {
+    for (const resume of this.#held.splice(0)) resume();
+  }
+
+  get session(): Json {
+    return this.#session;
+  }
+
+  #onMessage(event: Json): void {
+    this.record.events.push(event);
+    const type = String(event.type);
+    const id = event.event_id ?? null;
+    if (type === 'session.update') this.#updateSession(event.session as Json, id);
+    else if (type === 'conversation.item.create') this.#createItem(event, id);
+    else if (type === 'conversation.item.delete') this.#deleteItem(String(event.item_id), id);
+    else if (type === 'conversation.item.truncate') this.#truncate(event, id);
+    else if (type === 'input_audio_buffer.append') this.#append(String(event.audio));
+    else if (type === 'input_audio_buffer.commit') this.#commit(id);
+    else if (type === 'input_audio_buffer.clear') {
+      this.#bufferBytes = 0;
+      void this.send('input_audio_buffer.cleared');
+    } else if (type === 'response.create')
+      this.#createResponse(event.response as Json | undefined, id);
+    else if (type === 'response.cancel') this.#cancel(event.response_id, id);
+    else void this.#invalid(`Invalid value: '${type}'. Supported values are client events.`, id);
+    this.#hooks.changed();
+  }
+
+  #invalid(message: string, eventId: unknown, code = 'invalid_value'): Promise<void> {
+    return this.sendError({ type: 'invalid_request_error', code, message }, eventId);
+  }
+
+  #updateSession(update: Json, eventId: unknown): void {
+    if (update?.type !== 'realtime') {
+      void this.#invalid(
+        "Missing required parameter: 'session.type'.",
+        eventId,
+        'missing_required_parameter',
+      );
+      return;
+    }
+    const beta = BETA_SESSION_KEYS.find((key) => key in update);
+    if (beta) {
+      void this.#invalid(`Unknown parameter: 'session.${beta}'.`, eventId, 'unknown_parameter');
+      return;
+    }
+    const audio = (this.#session.audio ?? {}) as Json;
+    const next = (update.audio ?? {}) as Json;
+    this.#session = {
+      ...this.#session,
+      ...update,
+      audio: {
+        input: { ...(audio.input as Json), ...(next.input as Json) },
+        output: { ...(audio.output as Json), ...(next.output as Json) },
+      },
+    };
+    void this.send('session.updated', { session: this.#session });
+  }
+
+  // --- conversation -----------------------------------------------------------------------
+
+  #createItem(event: Json, eventId: unknown): void {
+    const raw = event.item as Json;
+    const conversation = this.record.conversation;
+    const id = typeof raw.id === 'string' ? raw.id : this.#hooks.nextId('item');
+    if (conversation.some((item) => item.id === id)) {
+      void this.#invalid(`Item with id '${id}' already exists.`, eventId, 'item_already_exists');
+      return;
+    }
+    const item = toFakeItem(raw, id);
+    if (item.type === 'function_call_output' && !hasCall(conversation, item.callId)) {
+      void this.#invalid(
+        `No tool call found for function call output with call_id ${item.callId}.`,
+        eventId,
+      );
+      return;
+    }
+    const previous = event.previous_item_id as string | undefined;
+    const at =
+      previous === undefined
+        ? conversation.length
+        : previous === 'root'
+          ? 0
+          : conversation.findIndex((i) => i.id === previous) + 1;
+    if (at === 0 && previous !== undefined && previous !== 'root') {
+      void this.#invalid(
+        `Previous item with id '${previous}' not found.`,
+        eventId,
+        'item_not_found',
+      );
+      return;
+    }
+    const previousId = at === 0 ? null : conversation[at - 1]!.id;
+    conversation.splice(at, 0, item);
+    void this.send('conversation.item.added', {
+      previous_item_id: previousId,
+      item: wireItem(item),
+    });
+    void this.send('conversation.item.done', {
+      previous_item_id: previousId,
+      item: wireItem(item),
+    });
+  }
+
+  #deleteItem(itemId: string, eventId: unknown): void {
+    const at = this.record.conversation.findIndex((item) => item.id === itemId);
+    if (at < 0) {
+      void this.#invalid(`Item with item_id '${itemId}' not found.`, eventId, 'item_not_found');
+      return;
+    }
+    this.record.conversation.splice(at, 1);
+    void this.send('conversation.item.deleted', { item_id: itemId });
+  }
+
+  #truncate(event: Json, eventId: unknown): void {
+    const itemId = String(event.item_id);
+    const item = this.record.conversation.find((i) => i.id === itemId);
+    if (!item) {
+      void this.#invalid(`Item with item_id '${itemId}' not found.`, eventId, 'item_not_found');
+      return;
+    }
+    if (item.role !== 'assistant' || item.audioMs === 0) {
+      void this.#invalid(
+        'Only model output audio messages can be truncated',
+        eventId,
+        'unsupported_content_type',
+      );
+      return;
+    }
+    const requested = Number(event.audio_end_ms);
+    const audioMs = Math.round(item.audioMs);
+    if (requested > audioMs) {
+      // As the real server does: refuse without naming the event, then cut at the end anyway.
+      void this.#invalid(
+        `Audio content of ${audioMs}ms is already shorter than ${requested}ms`,
+        null,
+      );
+    }
+    const applied = Math.min(requested, audioMs);
+    this.record.truncations.push({ itemId, requestedMs: requested, audioEndMs: applied });
+    item.audioMs = applied;
+    item.text = ''; // The server drops the transcript of truncated audio.
+    void this.send('conversation.item.truncated', {
+      item_id: itemId,
+      content_index: event.content_index,
+      audio_end_ms: applied,
+    });
+  }
+
+  // --- input audio ------------------------------------------------------------------------
+
+  #append(base64: string): void {
+    const bytes = Buffer.from(base64, 'base64').length;
+    this.#bufferBytes += bytes;
+    this.record.appendedMs += bytes / BYTES_PER_MS;
+    const detection = (this.#session.audio as Json).input as Json;
+    if (!detection.turn_detection) return;
+    const at = this.record.appendedMs;
+    const next = this.#speech[0];
+    if (!this.#speaking && next && at >= next.startMs) {
+      this.#speaking = { itemId: this.#hooks.nextId('item'), segment: next };
+      void this.send('input_audio_buffer.speech_started', {
+        audio_start_ms: next.startMs,
+        item_id: this.#speaking.itemId,
+      });
+    }
+    const speaking = this.#speaking;
+    if (speaking && at >= speaking.segment.endMs) {
+      this.#speech.shift();
+      this.#speaking = undefined;
+      void this.send('input_audio_buffer.speech_stopped', {
+        audio_end_ms: speaking.segment.endMs,
+        item_id: speaking.itemId,
+      });
+      this.#commitBuffer(speaking.itemId, speaking.segment.transcript);
+      const vad = detection.turn_detection as Json;
+      if (vad.create_response !== false) this.#createResponse(undefined, null);
+    }
+  }
+
+  #commit(eventId: unknown): void {
+    const ms = this.#bufferBytes / BYTES_PER_MS;
+    if (ms < 100) {
+      void this.#invalid(
+        `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${ms.toFixed(2)}ms of audio.`,
+        eventId,
+        'input_audio_buffer_commit_empty',
+      );
+      return;
+    }
+    this.#commitBuffer(this.#hooks.nextId('item'), undefined);
+  }
+
+  #commitBuffer(itemId: string, transcript: readonly string[] | undefined): void {
+    const conversation = this.record.conversation;
+    const previousId = conversation.at(-1)?.id ?? null;
+    const item: FakeItem = {
+      id: itemId,
+      type: 'message',
+      role: 'user',
+      text: '',
+      audioMs: this.#bufferBytes / BYTES_PER_MS,
+    };
+    this.#bufferBytes = 0;
+    conversation.push(item);
+    void this.send('input_audio_buffer.committed', {
+      item_id: itemId,
+      previous_item_id: previousId,
+    });
+    void this.send('conversation.item.added', {
+      previous_item_id: previousId,
+      item: wireItem(item),
+    });
+    void this.send('conversation.item.done', {
+      previous_item_id: previousId,
+      item: wireItem(item),
+    });
+    const input = (this.#session.audio as Json).input as Json;
+    if (!input.transcription) return;
+    const pieces = transcript ?? ['hello'];
+    for (const delta of pieces) {
+      void this.send('conversation.item.input_audio_transcription.delta', {
+        item_id: itemId,
+        content_index: 0,
+        delta,
+      });
+    }
+    item.text = pieces.join('');
+    void this.send('conversation.item.input_audio_transcription.completed', {
+      item_id: itemId,
+      content_index: 0,
+      transcript: item.text,
+      usage: { type: 'duration', seconds: item.audioMs / 1000 },
+    });
+  }
+
+  // --- responses --------------------------------------------------------------------------
+
+  #createResponse(params: Json | undefined, eventId: unknown): void {
+    if (this.#active) {
+      void this.#invalid(
+        `Conversation already has an active response in progress: ${this.#active.id}. Wait until the response is finished before creating a new one.`,
+        eventId,
+        'conversation_already_has_active_response',
+      );
+      return;
+    }
+    const script = this.#hooks.nextResponse();
+    if (script.type === 'hang') return;
+    const response = new FakeResponse(
+      this.#host(),
+      script,
+      this.#hooks.nextId('resp'),
+      params?.metadata ?? null,
+    );
+    this.#active = response;
+    void response.run().finally(() => {
+      if (this.#active === response) this.#active = undefined;
+      this.#hooks.changed();
+    });
+  }
+
+  #cancel(responseId: unknown, eventId: unknown): void {
+    const active = this.#active;
+    if (!active || (typeof responseId === 'string' && responseId !== active.id)) {
+      void this.#invalid(
+        'Cancellation failed: no active response found',
+        eventId,
+        'response_cancel_not_active',
+      );
+      return;
+    }
+    active.cancel();
+  }
+
+  #host(): ResponseHost {
+    const session = this.#session;
+    return {
+      conversation: this.record.conversation,
+      textOnly: Array.isArray(session.output_modalities) && session.output_modalities[0] === 'text',
+      send: (type, fields) => this.send(type, fields),
+      nextId: (prefix) => this.#hooks.nextId(prefix),
+      hold: () => new Promise<void>((resume) => this.#held.push(resume)),
+      close: (code) =>
+        code === undefined ? this.#ws.terminate() : this.#ws.close(code, 'fake failure'),
+      changed: () => this.#hooks.changed(),
+    };
+  }
+}
+
+function defaultSession(model: string): Json {
+  const pcm = { type: 'audio/pcm', rate: 24_000 };
+  return {
+    type: 'realtime',
+    object: 'realtime.session',
+    id: 'sess_fake',
+    model,
+    output_modalities: ['audio'],
+    instructions: 'You are a fake assistant.',
+    tools: [],
+    tool_choice: 'auto',
+    max_output_tokens: 'inf',
+    audio: {
+      input: {
+        format: pcm,
+        transcription: null,
+        noise_reduction: null,
+        turn_detection: {
+          type: 'server_vad',
+          threshold: 0.5,
+          prefix_padding_ms: 300,
+          silence_duration_ms: 500,
+          create_response: true,
+          interrupt_response: true,
+        },
+      },
+      output: { format: pcm, voice: 'alloy', speed: 1 },
+    },
+  };
+}
+
+function toFakeItem(raw: Json, id: string): FakeItem {
+  const type = raw.type as FakeItem['type'];
+  if (type === 'function_call') {
+    return {
+      id,
+      type,
+      text: '',
+      audioMs: 0,
+      callId: String(raw.call_id),
+      name: String(raw.name),
+      arguments: String(raw.arguments),
+    };
+  }
+  if (type === 'function_call_output') {
+    return {
+      id,
+      type,
+      text: '',
+      audioMs: 0,
+      callId: String(raw.call_id),
+      output: String(raw.output),
+    };
+  }
+  const content = (raw.content ?? []) as Json[];
+  const text = content.map((part) => String(part.text ?? part.transcript ?? '')).join('');
+  return { id, type: 'message', role: raw.role as FakeItem['role'], text, audioMs: 0 };
+}
+
+function hasCall(conversation: readonly FakeItem[], callId: string | undefined): boolean {
+  return conversation.some((item) => item.type === 'function_call' && item.callId === callId);
+}
