@@ -22,6 +22,11 @@ export type ConnectScript =
       readonly silent?: boolean;
       /** Spoken by the user, in ms of audio appended on this connection (server VAD). */
       readonly userSpeech?: readonly UserSpeech[];
+      /**
+       * Every `response.cancel` arrives too late: the response runs to its end, then the
+       * cancel is refused because nothing is active (the race of a cancel and a `done`).
+       */
+      readonly lateCancels?: boolean;
     }
   /** Refuse the upgrade with this HTTP status and an OpenAI-style JSON error body. */
   | {

@@ -37,7 +37,8 @@ export class FakeRealtimeConnection {
   readonly #hooks: ConnectionHooks;
   readonly #speech: UserSpeech[];
   #session: Json;
-  #active: FakeResponse | undefined;
+  #active: { response: FakeResponse; ended: Promise<void> } | undefined;
+  readonly #lateCancels: boolean;
   #bufferBytes = 0;
   #speaking: { itemId: string; segment: UserSpeech } | undefined;
   #held: Array<() => void> = [];
@@ -53,6 +54,7 @@ export class FakeRealtimeConnection {
     this.#hooks = hooks;
     const normal = 'reject' in script ? {} : script;
     this.#speech = [...(normal.userSpeech ?? [])];
+    this.#lateCancels = normal.lateCancels ?? false;
     this.#session = defaultSession(record.query.get('model') ?? '');
     ws.on('message', (data) => this.#onMessage(JSON.parse(String(data)) as Json));
     ws.on('close', () => {
@@ -326,10 +328,15 @@ export class FakeRealtimeConnection {
 
   // --- responses --------------------------------------------------------------------------
 
+  /** Starts a response on the server's own initiative (as turn detection would). */
+  startResponse(): void {
+    this.#createResponse(undefined, null);
+  }
+
   #createResponse(params: Json | undefined, eventId: unknown): void {
     if (this.#active) {
       void this.#invalid(
-        `Conversation already has an active response in progress: ${this.#active.id}. Wait until the response is finished before creating a new one.`,
+        `Conversation already has an active response in progress: ${this.#active.response.id}. Wait until the response is finished before creating a new one.`,
         eventId,
         'conversation_already_has_active_response',
       );
@@ -343,24 +350,28 @@ export class FakeRealtimeConnection {
       this.#hooks.nextId('resp'),
       params?.metadata ?? null,
     );
-    this.#active = response;
-    void response.run().finally(() => {
-      if (this.#active === response) this.#active = undefined;
-      this.#hooks.changed();
-    });
+    const active = {
+      response,
+      ended: response.run().finally(() => {
+        if (this.#active === active) this.#active = undefined;
+        this.#hooks.changed();
+      }),
+    };
+    this.#active = active;
   }
 
   #cancel(responseId: unknown, eventId: unknown): void {
     const active = this.#active;
-    if (!active || (typeof responseId === 'string' && responseId !== active.id)) {
-      void this.#invalid(
+    const refuse = () =>
+      this.#invalid(
         'Cancellation failed: no active response found',
         eventId,
         'response_cancel_not_active',
       );
-      return;
-    }
-    active.cancel();
+    if (!active || (typeof responseId === 'string' && responseId !== active.response.id)) {
+      void refuse();
+    } else if (this.#lateCancels) void active.ended.then(refuse);
+    else active.response.cancel();
   }
 
   #host(): ResponseHost {
