@@ -28,7 +28,7 @@ export class Waiters {
   }
 
   committed(itemId: string | undefined): void {
-    this.#commits.shift()?.settle(itemId);
+    this.#commits[0]?.settle(itemId);
   }
 
   truncate(itemId: string): Promise<void> {

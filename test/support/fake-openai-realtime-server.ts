@@ -111,6 +111,8 @@ export interface RecordedConnection {
   /** Client events as received (JSON), in order. */
   readonly events: Array<Record<string, unknown>>;
   readonly truncations: RecordedTruncation[];
+  /** Codes (or messages) of the `error` events the server sent, in order. */
+  readonly errorsSent: string[];
   readonly conversation: FakeItem[];
   appendedMs: number;
   closed: boolean;
@@ -150,6 +152,7 @@ export class FakeOpenAIRealtimeServer {
           headers: req.headers,
           events: [],
           truncations: [],
+          errorsSent: [],
           conversation: [],
           appendedMs: 0,
           closed: false,
@@ -194,6 +197,11 @@ export class FakeOpenAIRealtimeServer {
     const last = this.#live.at(-1);
     if (!last) throw new Error('no realtime connection yet');
     return last;
+  }
+
+  /** Resolves once a response is paused at its `holdAtAudioMs`. */
+  held(): Promise<void> {
+    return this.waitFor(() => this.#live.some((connection) => connection.holding));
   }
 
   /** Lets a response paused at `holdAtAudioMs` continue. */

@@ -74,6 +74,7 @@ export class FakeRealtimeConnection {
 
   /** A server `error` event, as the server sends for a bad client event. */
   sendError(error: { type: string; code?: string; message: string }, eventId: unknown = null) {
+    this.record.errorsSent.push(error.code ?? error.message);
     return this.send('error', {
       error: {
         type: error.type,
@@ -92,6 +93,11 @@ export class FakeRealtimeConnection {
 
   release(): void {
     for (const resume of this.#held.splice(0)) resume();
+  }
+
+  /** A response is paused at its `holdAtAudioMs`. */
+  get holding(): boolean {
+    return this.#held.length > 0;
   }
 
   get session(): Json {
@@ -381,10 +387,18 @@ export class FakeRealtimeConnection {
       textOnly: Array.isArray(session.output_modalities) && session.output_modalities[0] === 'text',
       send: (type, fields) => this.send(type, fields),
       nextId: (prefix) => this.#hooks.nextId(prefix),
-      hold: () => new Promise<void>((resume) => this.#held.push(resume)),
+      hold: () =>
+        new Promise<void>((resume) => {
+          this.#held.push(resume);
+          this.#hooks.changed();
+        }),
       close: (code) =>
         code === undefined ? this.#ws.terminate() : this.#ws.close(code, 'fake failure'),
       changed: () => this.#hooks.changed(),
+      errorSent: (code) => this.record.errorsSent.push(code),
+      ended: (id) => {
+        if (this.#active?.response.id === id) this.#active = undefined;
+      },
     };
   }
 }

@@ -18,6 +18,9 @@ export interface ResponseHost {
   hold(): Promise<void>;
   close(code: number | undefined): void;
   changed(): void;
+  errorSent(code: string): void;
+  /** The response is no longer active (about to send `response.done`, or the socket died). */
+  ended(responseId: string): void;
 }
 
 const BYTES_PER_MS = 48;
@@ -221,6 +224,7 @@ export class FakeResponse {
       return;
     }
     if (fault.kind === 'error') {
+      host.errorSent(fault.error.code ?? fault.error.message);
       await host.send('error', {
         error: { ...fault.error, code: fault.error.code ?? null, param: null, event_id: null },
       });
@@ -241,6 +245,7 @@ export class FakeResponse {
   }
 
   async #done(status: string, details: Json | null = null): Promise<void> {
+    this.#host.ended(this.id);
     await this.#host.send('response.done', { response: this.#resource(status, details) });
   }
 
