@@ -5,12 +5,14 @@ import type { OpenAIRealtimeError } from 'openai/realtime/internal-base';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeClientEvent, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { Clock } from '../../src/runtime/clock/clock.js';
-import type { ProviderError } from '../../src/runtime/models/context.js';
+import { ProviderError } from '../../src/runtime/models/context.js';
 import {
   connectionError,
   type ErrorScope,
+  errorCode,
   protocolError,
   retryAfterFrom,
+  sanitizeCause,
   statusError,
   timeoutError,
 } from '../shared/errors.js';
@@ -148,8 +150,9 @@ export class RealtimeLink {
       return;
     }
     const status = /Unexpected server response: (\d{3})/.exec(error.message);
+    const cause = error.cause ?? error;
     if (status) this.#fail(statusError(scope, Number(status[1]), undefined, { cause: error }));
-    else this.#fail(connectionError(scope, error.cause ?? error));
+    else this.#fail(untrusted(scope, cause) ?? connectionError(scope, cause));
   }
 
   /** The handshake got an HTTP answer instead of an upgrade: read why, then give up. */
@@ -181,6 +184,21 @@ export class RealtimeLink {
     if (wasOpen) this.#handlers.lost(error);
     else this.#settleOpen.reject(error);
   }
+}
+
+/** The server's certificate is not trusted: retrying cannot help, trusting its CA can. */
+function untrusted(scope: ErrorScope, cause: unknown): ProviderError | undefined {
+  const code = errorCode(cause);
+  if (!code || !/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/.test(code)) return undefined;
+  return new ProviderError(
+    scope.provider,
+    `the server's TLS certificate is not trusted (${code})`,
+    {
+      retryable: false,
+      hint: `check ${scope.urlVar}; for a server with its own CA, pass \`ca\` or set NODE_EXTRA_CA_CERTS before Node starts`,
+      cause: sanitizeCause(cause, scope.secrets),
+    },
+  );
 }
 
 function refusalError(scope: ErrorScope, res: IncomingMessage, body: Buffer): ProviderError {
