@@ -368,4 +368,32 @@ describe('OpenAIRealtimeModel: conversation sync', () => {
     ]);
     await session.close();
   });
+  it('replaces a text reply the history cut (text output has no audio to truncate)', async () => {
+    server.respond({ text: ['The long ', 'answer.'] }, { text: ['ok'] }, { text: ['ok'] });
+    const { session } = openSession(server, { modalities: 'text' });
+    const first = await collect(respond(session, request([user('m1', 'hi')])));
+    const replyId = messageId(first);
+    const second = await collect(
+      respond(session, request([user('m1', 'hi'), assistant('m2', 'The long answer.', replyId)])),
+    );
+    // Its text is what the server holds: kept.
+    expect(server.eventsOf('conversation.item.delete')).toEqual([]);
+    const cut = [user('m1', 'hi'), assistant('m2', 'The long', replyId)];
+    await collect(respond(session, request(cut)));
+    const sync = server.connections[0]!.events.slice(-4, -1);
+    expect(withoutIds(sync)).toEqual([
+      { type: 'conversation.item.delete', item_id: replyId },
+      { type: 'conversation.item.delete', item_id: messageId(second) },
+      {
+        type: 'conversation.item.create',
+        item: {
+          type: 'message',
+          id: 'vx_item_2',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: 'The long' }],
+        },
+      },
+    ]);
+    await session.close();
+  });
 });

@@ -9,8 +9,8 @@ import type {
   FakeItem,
   RecordedConnection,
   ResponseScript,
-  UserSpeech,
 } from './fake-openai-realtime-server.js';
+import { FakeInputBuffer } from './fake-realtime-input.js';
 import { FakeResponse, type ResponseHost, wireItem } from './fake-realtime-response.js';
 
 export interface ConnectionHooks {
@@ -21,7 +21,6 @@ export interface ConnectionHooks {
 
 type Json = Record<string, unknown>;
 
-const BYTES_PER_MS = 48; // 24 kHz s16 mono
 const BETA_SESSION_KEYS = [
   'modalities',
   'voice',
@@ -35,12 +34,10 @@ export class FakeRealtimeConnection {
   readonly record: RecordedConnection;
   readonly #ws: WebSocket;
   readonly #hooks: ConnectionHooks;
-  readonly #speech: UserSpeech[];
+  readonly #input: FakeInputBuffer;
   #session: Json;
   #active: { response: FakeResponse; ended: Promise<void> } | undefined;
   readonly #lateCancels: boolean;
-  #bufferBytes = 0;
-  #speaking: { itemId: string; segment: UserSpeech } | undefined;
   #held: Array<() => void> = [];
 
   constructor(
@@ -53,7 +50,13 @@ export class FakeRealtimeConnection {
     this.record = record;
     this.#hooks = hooks;
     const normal = 'reject' in script ? {} : script;
-    this.#speech = [...(normal.userSpeech ?? [])];
+    this.#input = new FakeInputBuffer(record, normal.userSpeech ?? [], {
+      send: (type, fields) => this.send(type, fields),
+      nextId: (prefix) => hooks.nextId(prefix),
+      session: () => this.#session,
+      invalid: (message, eventId, code) => this.#invalid(message, eventId, code),
+      startResponse: () => this.#createResponse(undefined, null),
+    });
     this.#lateCancels = normal.lateCancels ?? false;
     this.#session = defaultSession(record.query.get('model') ?? '');
     ws.on('message', (data) => this.#onMessage(JSON.parse(String(data)) as Json));
@@ -112,12 +115,10 @@ export class FakeRealtimeConnection {
     else if (type === 'conversation.item.create') this.#createItem(event, id);
     else if (type === 'conversation.item.delete') this.#deleteItem(String(event.item_id), id);
     else if (type === 'conversation.item.truncate') this.#truncate(event, id);
-    else if (type === 'input_audio_buffer.append') this.#append(String(event.audio));
-    else if (type === 'input_audio_buffer.commit') this.#commit(id);
-    else if (type === 'input_audio_buffer.clear') {
-      this.#bufferBytes = 0;
-      void this.send('input_audio_buffer.cleared');
-    } else if (type === 'response.create')
+    else if (type === 'input_audio_buffer.append') this.#input.append(String(event.audio));
+    else if (type === 'input_audio_buffer.commit') this.#input.commit(id);
+    else if (type === 'input_audio_buffer.clear') this.#input.clear();
+    else if (type === 'response.create')
       this.#createResponse(event.response as Json | undefined, id);
     else if (type === 'response.cancel') this.#cancel(event.response_id, id);
     else void this.#invalid(`Invalid value: '${type}'. Supported values are client events.`, id);
@@ -242,93 +243,6 @@ export class FakeRealtimeConnection {
       item_id: itemId,
       content_index: event.content_index,
       audio_end_ms: applied,
-    });
-  }
-
-  // --- input audio ------------------------------------------------------------------------
-
-  #append(base64: string): void {
-    const bytes = Buffer.from(base64, 'base64').length;
-    this.#bufferBytes += bytes;
-    this.record.appendedMs += bytes / BYTES_PER_MS;
-    const detection = (this.#session.audio as Json).input as Json;
-    if (!detection.turn_detection) return;
-    const at = this.record.appendedMs;
-    const next = this.#speech[0];
-    if (!this.#speaking && next && at >= next.startMs) {
-      this.#speaking = { itemId: this.#hooks.nextId('item'), segment: next };
-      void this.send('input_audio_buffer.speech_started', {
-        audio_start_ms: next.startMs,
-        item_id: this.#speaking.itemId,
-      });
-    }
-    const speaking = this.#speaking;
-    if (speaking && at >= speaking.segment.endMs) {
-      this.#speech.shift();
-      this.#speaking = undefined;
-      void this.send('input_audio_buffer.speech_stopped', {
-        audio_end_ms: speaking.segment.endMs,
-        item_id: speaking.itemId,
-      });
-      this.#commitBuffer(speaking.itemId, speaking.segment.transcript);
-      const vad = detection.turn_detection as Json;
-      if (vad.create_response !== false) this.#createResponse(undefined, null);
-    }
-  }
-
-  #commit(eventId: unknown): void {
-    const ms = this.#bufferBytes / BYTES_PER_MS;
-    if (ms < 100) {
-      void this.#invalid(
-        `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${ms.toFixed(2)}ms of audio.`,
-        eventId,
-        'input_audio_buffer_commit_empty',
-      );
-      return;
-    }
-    this.#commitBuffer(this.#hooks.nextId('item'), undefined);
-  }
-
-  #commitBuffer(itemId: string, transcript: readonly string[] | undefined): void {
-    const conversation = this.record.conversation;
-    const previousId = conversation.at(-1)?.id ?? null;
-    const item: FakeItem = {
-      id: itemId,
-      type: 'message',
-      role: 'user',
-      text: '',
-      audioMs: this.#bufferBytes / BYTES_PER_MS,
-    };
-    this.#bufferBytes = 0;
-    conversation.push(item);
-    void this.send('input_audio_buffer.committed', {
-      item_id: itemId,
-      previous_item_id: previousId,
-    });
-    void this.send('conversation.item.added', {
-      previous_item_id: previousId,
-      item: wireItem(item),
-    });
-    void this.send('conversation.item.done', {
-      previous_item_id: previousId,
-      item: wireItem(item),
-    });
-    const input = (this.#session.audio as Json).input as Json;
-    if (!input.transcription) return;
-    const pieces = transcript ?? ['hello'];
-    for (const delta of pieces) {
-      void this.send('conversation.item.input_audio_transcription.delta', {
-        item_id: itemId,
-        content_index: 0,
-        delta,
-      });
-    }
-    item.text = pieces.join('');
-    void this.send('conversation.item.input_audio_transcription.completed', {
-      item_id: itemId,
-      content_index: 0,
-      transcript: item.text,
-      usage: { type: 'duration', seconds: item.audioMs / 1000 },
     });
   }
 
