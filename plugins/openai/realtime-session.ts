@@ -141,6 +141,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
       for (;;) {
         const next = await stream.chunks.next();
         if (signal.aborted) throw signal.reason;
+        if (this.#closed) throw new Error('the realtime session was closed');
         if (next.done) return;
         yield next.value;
       }

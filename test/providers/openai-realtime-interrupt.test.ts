@@ -6,13 +6,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RealtimeChunk } from '../../src/runtime/models/realtime.js';
 import { FakeOpenAIRealtimeServer } from '../support/fake-openai-realtime-server.js';
-import { collect } from './helpers.js';
+import { collect, testContext } from './helpers.js';
 import {
   assistant,
   audioSamples,
   messageId,
   openSession,
   readUntil,
+  realtimeModel,
   request,
   respond,
   shape,
@@ -184,6 +185,26 @@ describe('OpenAIRealtimeModel: interruption', () => {
     expect(server.connections[0]!.conversation.some((i) => i.id === unheard)).toBe(false);
     expect(events).toEqual([]);
     await session.close();
+  });
+  it('close() ends a response in flight and the connection; the session then refuses work', async () => {
+    const { session, rest } = await heldResponse(200);
+    const waiting = rest.next();
+    await session.close();
+    await expect(waiting).rejects.toThrow('the realtime session was closed');
+    await server.waitFor(() => server.connections[0]!.closed);
+    session.pushAudio(speech(20)[0]!);
+    await expect(collect(respond(session, hi))).rejects.toThrow('the realtime session is closed');
+    expect(server.connections).toHaveLength(1);
+  });
+
+  it('the model call signal closes the session', async () => {
+    server.respond({ text: ['ok'] });
+    const controller = new AbortController();
+    const session = realtimeModel(server).session({ ...testContext(), signal: controller.signal });
+    await collect(respond(session, hi));
+    controller.abort();
+    await server.waitFor(() => server.connections[0]!.closed);
+    await expect(collect(respond(session, hi))).rejects.toThrow('closed');
   });
 });
 
