@@ -19,5 +19,17 @@ export {
   type ReceivedSegment,
 } from './fake-audio-output.js';
 export { FakeLLM, type FakeLLMOptions, type FakeLLMResponse } from './fake-llm.js';
+export {
+  type FakeRealtimeCancel,
+  FakeRealtimeModel,
+  type FakeRealtimeOptions,
+  type FakeRealtimeResponse,
+  type FakeRealtimeTruncation,
+} from './fake-realtime.js';
+export {
+  type FakeHeldItem,
+  FakeRealtimeSession,
+  type FakeRealtimeSync,
+} from './fake-realtime-session.js';
 export { FakeTTS, type FakeTTSOptions } from './fake-tts.js';
 export { FakeUserSpeech, type FakeUtterance } from './fake-user-speech.js';
