@@ -66,3 +66,4 @@ export {
 export { SpeechHandle } from './runtime/speech/speech-handle.js';
 export { type FunctionCall, RunContext } from './runtime/tools/run-context.js';
 export { type Tool, type ToolOptions, tool } from './runtime/tools/tool.js';
+export { Toolset } from './runtime/tools/toolset.js';
