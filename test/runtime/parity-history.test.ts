@@ -183,6 +183,22 @@ describe('an interrupted reply keeps what was heard (item 6)', () => {
     expect(assistant).toMatchObject([{ text: 'Hello there.', interrupted: true }]);
   });
 
+  it('the reply to the input that interrupted it already sees what was heard', async () => {
+    const h = await startHarness(new Agent({ name: 'A', instructions: 'x' }), {
+      responses: [
+        { when: { input: 'story' }, text: 'Once upon a time there was a fox. It ran far away.' },
+        { when: { input: 'stop' }, text: 'Okay.' },
+      ],
+    });
+    h.session.sendUserText('a story please');
+    await h.advance(600);
+    h.session.sendUserText('stop');
+    await settle(h);
+    const second = h.llm.requests[1]!;
+    expect(second.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(second.messages[2]!.content.startsWith('Once upon')).toBe(true);
+  });
+
   it('any audio heard keeps at least the first word', async () => {
     const h = await startHarness(new Agent({ name: 'A', instructions: 'x' }), {
       responses: [{ when: { input: 'hi' }, text: 'Extraordinarily long first word and more.' }],

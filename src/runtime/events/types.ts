@@ -211,6 +211,9 @@ export interface SessionEventMap {
   /** It was not used (the words, history, tools or agent changed); nothing of it remains. */
   'preemptive.discarded': { text: string; reason: string };
 
+  /** A message's text became known later (a realtime user turn's transcript). */
+  'history.updated': { itemId: string; text: string };
+
   'metrics.eou': { turnId: string; endOfUtteranceDelayMs: number; transcriptionDelayMs: number };
   'metrics.llm': {
     speechId: string;
@@ -300,6 +303,7 @@ export const SESSION_EVENT_NAMES = [
   'user.transcript',
   'user.turn',
   'history.added',
+  'history.updated',
   'preemptive.started',
   'preemptive.used',
   'preemptive.discarded',

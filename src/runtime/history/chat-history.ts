@@ -1,4 +1,5 @@
 import type { LLMMessage, LLMToolCall } from '../models/llm.js';
+import type { RealtimeItem } from '../models/realtime.js';
 
 /** One item of the conversation, as kept in `session.history`. */
 export type ChatItem =
@@ -9,6 +10,8 @@ export type ChatItem =
       readonly text: string;
       readonly interrupted: boolean;
       readonly createdAt: number;
+      /** The realtime model's id for it, when the model made it (its audio, its reply). */
+      readonly realtimeId?: string;
     }
   | {
       readonly id: string;
@@ -17,6 +20,7 @@ export type ChatItem =
       readonly name: string;
       readonly arguments: string;
       readonly createdAt: number;
+      readonly realtimeId?: string;
     }
   | {
       readonly id: string;
@@ -73,4 +77,41 @@ export function toLLMMessages(instructions: string, items: readonly ChatItem[]):
   }
   flush();
   return messages;
+}
+
+/** The history as a realtime model keeps its conversation (see models/realtime.ts). */
+export function toRealtimeItems(items: readonly ChatItem[]): RealtimeItem[] {
+  const out: RealtimeItem[] = [];
+  const calls = new Set<string>();
+  for (const item of items) {
+    if (item.type === 'function_call') calls.add(item.callId);
+  }
+  for (const item of items) {
+    const realtime =
+      item.type !== 'agent_handoff' && 'realtimeId' in item && item.realtimeId
+        ? { realtimeId: item.realtimeId }
+        : {};
+    if (item.type === 'message') {
+      // An empty message is skipped unless the model made it (user audio not transcribed yet).
+      if (!item.text && !item.realtimeId) continue;
+      out.push({ type: 'message', id: item.id, role: item.role, text: item.text, ...realtime });
+    } else if (item.type === 'function_call') {
+      out.push({
+        type: 'function_call',
+        id: item.id,
+        callId: item.callId,
+        name: item.name,
+        arguments: item.arguments,
+        ...realtime,
+      });
+    } else if (item.type === 'function_call_output' && calls.has(item.callId)) {
+      out.push({
+        type: 'function_call_output',
+        id: item.id,
+        callId: item.callId,
+        output: item.output,
+      });
+    }
+  }
+  return out;
 }

@@ -52,6 +52,34 @@ export class HistoryStore {
     return this.#byId.get(itemId);
   }
 
+  /**
+   * Completes a message known only later (a realtime user turn's transcript): the item keeps
+   * its place; a `history.updated` event says so.
+   */
+  reviseText(itemId: string, text: string): void {
+    const item = this.#byId.get(itemId);
+    if (!item || item.type !== 'message') return;
+    this.#replace(item, { ...item, text });
+    this.#version++;
+    this.#bus.emit('history.updated', { itemId, text });
+  }
+
+  #replace(item: ChatItem, revised: ChatItem): void {
+    for (const region of this.#regions) {
+      const i = region.items.indexOf(item);
+      if (i >= 0) region.items[i] = revised;
+    }
+    this.#byId.set(item.id, revised);
+    this.#cache = undefined;
+  }
+
+  /** Links a message to the realtime model's item for it (its committed audio). */
+  linkRealtime(itemId: string, realtimeId: string): void {
+    const item = this.#byId.get(itemId);
+    if (!item || item.type !== 'message') return;
+    this.#replace(item, { ...item, realtimeId });
+  }
+
   add(item: NewChatItem): ChatItem {
     const region: Region = { items: [] };
     this.#regions.push(region);

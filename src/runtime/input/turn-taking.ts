@@ -44,6 +44,11 @@ export interface TurnTakingDeps {
   speechResumed(): void;
   /** `busy` changed without an event saying so. */
   busyChanged(): void;
+  /**
+   * A speech-to-speech model hears the audio itself: speech long enough is a turn even
+   * with no transcript (its words come later from the model).
+   */
+  wordlessTurns(): boolean;
 }
 
 /**
@@ -131,6 +136,21 @@ export class TurnTaking {
     }
   }
 
+  /**
+   * A model with its own turn detection says the user stopped and their audio is committed:
+   * the turn ends now (its silence was already waited for).
+   */
+  serverTurnEnded(): void {
+    this.#endOfSpeech(0);
+    if (this.#finals.length === 0) {
+      this.#finals.push('');
+      this.#speechEndedAt = this.#d.clock.now();
+      this.#finalAt = this.#speechEndedAt;
+    }
+    this.#to('endpointing');
+    this.#commit('minEndpointingDelayMs');
+  }
+
   /** The agent stopped speaking: words kept back by the minimum-words gate become a turn. */
   agentStoppedSpeaking(): void {
     if (this.#state === 'quiet' && this.#finals.length > 0) this.#commit('minEndpointingDelayMs');
@@ -195,6 +215,10 @@ export class TurnTaking {
     }
     // Short noise: the reply it held plays now.
     this.#releaseHold();
+    if (this.#finals.length === 0 && this.#longEnough && this.#d.wordlessTurns()) {
+      this.#finals.push('');
+      this.#finalAt = this.#speechEndedAt;
+    }
     if (this.#finals.length > 0) this.#scheduleEndpoint();
     else if (this.#interim.trim() !== '') {
       this.#to('awaiting_final', {

@@ -13,7 +13,12 @@ import type { InterruptionOptions, TurnDetectionOptions } from '../session/sessi
 import { type SpeechControls, TurnTaking, type TurnTakingDeps } from './turn-taking.js';
 
 export interface UserInputDeps
-  extends Pick<TurnTakingDeps, 'commitTurn' | 'finalTranscript' | 'speechResumed' | 'busyChanged'> {
+  extends Pick<
+    TurnTakingDeps,
+    'commitTurn' | 'finalTranscript' | 'speechResumed' | 'busyChanged' | 'wordlessTurns'
+  > {
+  /** Also hears every microphone frame (a speech-to-speech model listens to the audio). */
+  readonly tap: (frame: AudioFrame) => void;
   readonly clock: Clock;
   readonly bus: EventBus;
   readonly scope: Scope;
@@ -58,6 +63,7 @@ export class UserInputPipeline {
       finalTranscript: deps.finalTranscript,
       speechResumed: deps.speechResumed,
       busyChanged: deps.busyChanged,
+      wordlessTurns: deps.wordlessTurns,
       transcribes: () => this.#transcribes,
     });
   }
@@ -75,6 +81,12 @@ export class UserInputPipeline {
     this.#muted = muted;
   }
 
+  /** A model with its own turn detection heard the user start or stop (and commit). */
+  serverSpeech(event: 'start' | 'end'): void {
+    if (event === 'start') this.#turns.onVAD({ type: 'start_of_speech' });
+    else this.#turns.serverTurnEnded();
+  }
+
   /** The agent stopped speaking: words held back by the minimum-words gate become a turn. */
   agentStoppedSpeaking(): void {
     this.#turns.agentStoppedSpeaking();
@@ -86,6 +98,7 @@ export class UserInputPipeline {
     scope.defer(() => this.#turns.stop());
     this.listenWith(models);
     const input = this.#deps.input;
+    // The microphone runs whenever there is one: a stage or a speech-to-speech model hears it.
     if (input) void scope.spawn('microphone', () => this.#pump(input));
   }
 
@@ -140,6 +153,7 @@ export class UserInputPipeline {
       for await (const frame of input.frames(scope.signal)) {
         if (this.#muted) continue;
         for (const c of this.#consumers) c.push(frame);
+        this.#deps.tap(frame);
       }
     } catch (err) {
       if (!scope.signal.aborted) this.#report('input', input.label, err, false);

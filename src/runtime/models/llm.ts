@@ -16,6 +16,8 @@ export interface LLMToolCall {
   readonly name: string;
   /** JSON text of the arguments, as the model produced it. */
   readonly arguments: string;
+  /** A realtime model's id for the call's item (its conversation holds it). */
+  readonly realtimeId?: string;
 }
 
 /** A tool as offered to the model: name, description and JSON schema of its parameters. */

@@ -8,11 +8,11 @@ import { Scope } from '../core/scope.js';
 import { EventBus } from '../events/emitter.js';
 import { HistoryStore } from '../history/history-store.js';
 import { ClockedOutput } from '../io/clocked-output.js';
-import type { LLM } from '../models/llm.js';
-import { isRealtimeModel } from '../models/realtime.js';
+import { isRealtimeModel, type RealtimeEvent } from '../models/realtime.js';
 import { Playout } from '../speech/playout.js';
 import { SpeechQueue } from '../speech/speech-queue.js';
 import { ActivityTracker } from './activity-tracker.js';
+import { RealtimeLink } from './realtime-link.js';
 import type { AgentSession } from './session.js';
 import type { SessionCore } from './session-core.js';
 import type { AgentSessionOptions } from './session-options.js';
@@ -24,6 +24,8 @@ export interface AssemblyInput {
   readonly clock: Clock;
   readonly isClosing: () => boolean;
   readonly deferredReply: (activity: Activity, toolCallId: string) => void;
+  /** What the active realtime model reports outside its responses. */
+  readonly onRealtimeEvent: (event: RealtimeEvent) => void;
 }
 
 /** Builds a session's parts in dependency order: each gets only what exists before it. */
@@ -70,6 +72,8 @@ export function assembleSession(input: AssemblyInput): SessionCore {
     isClosing: input.isClosing,
   });
   const sessionLLM = isRealtimeModel(options.llm) ? undefined : options.llm;
+  const sessionRealtime = isRealtimeModel(options.llm) ? options.llm : undefined;
+  const realtime = new RealtimeLink({ clock, scope, bus, onEvent: input.onRealtimeEvent });
   return {
     clock,
     bus,
@@ -95,9 +99,16 @@ export function assembleSession(input: AssemblyInput): SessionCore {
       return input.isClosing();
     },
     models: (agent) => {
-      const own: LLM | undefined = isRealtimeModel(agent.llm) ? undefined : agent.llm;
-      return { llm: own ?? sessionLLM, tts: agent.tts ?? options.tts };
+      const tts = agent.tts ?? options.tts;
+      // The agent's own model wins, whichever kind it is.
+      if (agent.llm) {
+        return isRealtimeModel(agent.llm)
+          ? { llm: undefined, tts, realtime: agent.llm }
+          : { llm: agent.llm, tts, realtime: undefined };
+      }
+      return { llm: sessionLLM, tts, realtime: sessionRealtime };
     },
+    realtime,
     deferredReply: input.deferredReply,
   };
 }

@@ -8,11 +8,13 @@ import type { Waits } from '../core/waits.js';
 import type { EventBus } from '../events/emitter.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { LLM } from '../models/llm.js';
+import type { RealtimeModel } from '../models/realtime.js';
 import type { TTS } from '../models/tts.js';
 import type { Playout } from '../speech/playout.js';
 import type { SpeechQueue } from '../speech/speech-queue.js';
 import type { ToolRunnerDeps } from '../tools/tool-runner.js';
 import type { ActivityTracker } from './activity-tracker.js';
+import type { RealtimeLink } from './realtime-link.js';
 import type { ResolvedPreemptiveGeneration } from './session-options.js';
 
 export interface TurnDetectionOptions {
@@ -75,7 +77,14 @@ export interface SessionCore {
   readonly activity: ActivityTracker;
   readonly toolDeps: ToolRunnerDeps;
   readonly closing: boolean;
-  models(agent: Agent): { llm: LLM | undefined; tts: TTS | undefined };
+  /** The models an agent speaks with: a chat model (with the TTS) or a realtime model. */
+  models(agent: Agent): {
+    llm: LLM | undefined;
+    tts: TTS | undefined;
+    realtime: RealtimeModel | undefined;
+  };
+  /** The session's connections to realtime models. */
+  readonly realtime: RealtimeLink;
   /** A background tool has news for the model: queue a reply of `activity`'s agent. */
   deferredReply(activity: Activity, toolCallId: string): void;
 }

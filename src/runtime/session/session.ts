@@ -20,6 +20,7 @@ import type { ChatItem } from '../history/chat-history.js';
 import type { SpokenTurnTiming } from '../input/turn-taking.js';
 import { UserInputPipeline } from '../input/user-input.js';
 import type { ToolChoice } from '../models/llm.js';
+import type { RealtimeEvent } from '../models/realtime.js';
 import type { Preemption } from '../speech/preemption.js';
 import type { SpeechHandle } from '../speech/speech-handle.js';
 import { SpeechPriority } from '../speech/speech-queue.js';
@@ -36,6 +37,16 @@ import { SpeechRuns, speechControls } from './speech-controls.js';
 import { UserAway } from './user-away.js';
 
 type Lifecycle = 'created' | 'running' | 'closing' | 'closed';
+
+/** What a reply waits for before it asks its model: the turn hook, and the user's audio item. */
+function combineBefore(
+  hook: { promise: Promise<void>; node: WaitNode } | undefined,
+  audio: Promise<void> | undefined,
+): { promise: Promise<void>; node: WaitNode } | undefined {
+  if (!audio) return hook;
+  if (!hook) return { promise: audio, node: { kind: 'idle', label: 'user audio item' } };
+  return { promise: Promise.all([hook.promise, audio]).then(() => undefined), node: hook.node };
+}
 
 /**
  * The items a run added, in history order; a tool that started before the run and finished
@@ -92,6 +103,8 @@ export class AgentSession<UserData = unknown> {
   #lifecycle: Lifecycle = 'created';
   #closing: Promise<void> | undefined;
   #firstSpokeAt: number | undefined;
+  /** The user audio item a realtime model committed with its own turn detection. */
+  #serverItem: string | undefined;
   readonly #reportedDeadlocks = new Set<string>();
 
   constructor(options: AgentSessionOptions<UserData> = {}) {
@@ -104,6 +117,7 @@ export class AgentSession<UserData = unknown> {
       clock: this.clock,
       isClosing: () => this.closed,
       deferredReply: (activity) => this.#deferredReply(activity),
+      onRealtimeEvent: (event) => this.#onRealtimeEvent(event),
     });
     this.#core = core;
     this.models = Object.fromEntries(
@@ -179,6 +193,7 @@ export class AgentSession<UserData = unknown> {
     core.bus.emit('agent.state', { state: 'listening' });
     core.bus.emit('user.state', { state: 'listening' });
     core.stack.start(options.agent as Agent);
+    core.realtime.activate(core.models(core.stack.top.agent).realtime);
     this.#input.start(this.#listeningModels());
   }
 
@@ -201,6 +216,7 @@ export class AgentSession<UserData = unknown> {
   ): SpeechHandle {
     const text = typeof content === 'string' ? content : (options.text ?? '');
     const audio = typeof content === 'string' ? options.audio : content;
+    this.#assertCanSay(audio !== undefined);
     const speech: SpeechContent = { kind: 'say', text, ...(audio ? { audio } : {}) };
     return this.#speak('say', speech, {
       allowInterruptions: options.allowInterruptions,
@@ -358,6 +374,9 @@ export class AgentSession<UserData = unknown> {
         if (!this.closed) this.#preemptive.predict(core.stack.top, text, speechMs);
       },
       speechResumed: () => this.#preemptive.discard('the user went on speaking'),
+      tap: (frame) => core.realtime.pushAudio(frame),
+      // A speech-to-speech model hears the audio: with no STT, speech alone is a turn.
+      wordlessTurns: () => core.realtime.active !== undefined && !this.#input.transcribes,
     });
   }
 
@@ -385,7 +404,10 @@ export class AgentSession<UserData = unknown> {
         break;
       case 'agent.changed':
         this.#preemptive.discard('the active agent changed');
-        if (this.#lifecycle === 'running') this.#input.listenWith(this.#listeningModels());
+        if (this.#lifecycle === 'running') {
+          core.realtime.activate(core.models(core.stack.top.agent).realtime);
+          this.#input.listenWith(this.#listeningModels());
+        }
         break;
     }
     if (event.type.startsWith('speech.') || event.type.startsWith('tool.')) {
@@ -485,12 +507,14 @@ export class AgentSession<UserData = unknown> {
       this.#runs.interrupt(false, source === 'speech' ? 'user_speech' : 'user_input');
     }
     const waited = this.#runs.all().some((r) => isLive(r.state) && !isAwaitingTools(r.state));
-    core.history.add({ type: 'message', role: 'user', text, interrupted: false });
+    const message = core.history.add({ type: 'message', role: 'user', text, interrupted: false });
     core.bus.emit('user.turn', { turnId, text, source, agentId: activity.id, waited });
     const hook =
       options.hook === false
         ? undefined
         : core.stack.runUserTurnHook(activity, { id: turnId, text, source });
+    const audio = source === 'speech' ? this.#userAudioItem(message.id) : undefined;
+    const before = combineBefore(hook, audio);
     const now = core.clock.now();
     const timing = options.timing;
     const handle = this.#speak(
@@ -507,11 +531,63 @@ export class AgentSession<UserData = unknown> {
           finalAt: timing?.finalAt ?? now,
           endpointingSetting: timing?.endpointingSetting ?? null,
         },
-        ...(hook ? { before: hook } : {}),
+        ...(before ? { before } : {}),
         ...(preemption ? { preemption } : {}),
       },
     );
     return { handle, turnId };
+  }
+
+  /**
+   * With a realtime model, a spoken turn is the user's audio on the model's side: the item
+   * it committed (server turn detection) or the one committed now, linked to the history's
+   * message before the reply is asked for (the model keeps what voxagent's history names).
+   */
+  #userAudioItem(messageId: string): Promise<void> | undefined {
+    const realtime = this.#core.realtime;
+    if (!realtime.active) return undefined;
+    const committed = this.#serverItem;
+    this.#serverItem = undefined;
+    const item = committed !== undefined ? Promise.resolve(committed) : realtime.commitAudio();
+    return item.then((id) => {
+      if (id) this.#core.history.linkRealtime(messageId, id);
+    });
+  }
+
+  /** A realtime model speaks only its own replies: saying a text needs a TTS. */
+  #assertCanSay(hasAudio: boolean): void {
+    if (hasAudio || this.#lifecycle !== 'running') return;
+    const models = this.#core.models(this.#core.stack.activityOf(currentActor()).agent);
+    if (models.realtime && !models.tts) {
+      throw new Error(
+        `say() needs a TTS with a realtime model (${models.realtime.label} speaks only its own replies): pass \`tts\` to the AgentSession or the Agent, or give say() audio`,
+      );
+    }
+  }
+
+  /** What a realtime model reports outside its responses: the user's speech and words. */
+  #onRealtimeEvent(event: RealtimeEvent): void {
+    if (this.#lifecycle !== 'running') return;
+    const core = this.#core;
+    switch (event.type) {
+      case 'speech_started':
+        this.#input.serverSpeech('start');
+        return;
+      case 'speech_stopped':
+        this.#serverItem = event.itemId;
+        this.#input.serverSpeech('end');
+        return;
+      case 'input_transcript': {
+        core.bus.emit('user.transcript', { text: event.text, final: event.final });
+        if (!event.final) return;
+        const item = core.history.items.find(
+          (i) => i.type === 'message' && i.realtimeId === event.itemId,
+        );
+        if (item?.type === 'message' && item.text === '')
+          core.history.reviseText(item.id, event.text);
+        return;
+      }
+    }
   }
 
   #assertOpen(): void {

@@ -6,8 +6,10 @@ import { Replayable } from '../core/replayable.js';
 import type { EventBus } from '../events/emitter.js';
 import { ProviderError } from '../models/context.js';
 import type { LLM, LLMRequest, LLMToolCall } from '../models/llm.js';
+import type { RealtimeRequest, RealtimeSession } from '../models/realtime.js';
 import type { SynthesizedAudio, TTS } from '../models/tts.js';
 import type { Segment } from './playout.js';
+import { playRealtime } from './realtime-step.js';
 import { SentenceSplitter } from './sentences.js';
 import { SynthesisAhead } from './synthesis-ahead.js';
 import type { StepTiming } from './turn-latency.js';
@@ -16,7 +18,13 @@ import type { StepTiming } from './turn-latency.js';
 export type StepSource =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'audio'; readonly text: string; readonly audio: AsyncIterable<AudioFrame> }
-  | { readonly kind: 'llm'; readonly llm: LLM; readonly request: LLMRequest };
+  | { readonly kind: 'llm'; readonly llm: LLM; readonly request: LLMRequest }
+  | {
+      readonly kind: 'realtime';
+      readonly session: RealtimeSession;
+      readonly request: RealtimeRequest;
+      readonly label: string;
+    };
 
 export interface StepIO {
   /** Filled as text is produced and audio arrives, so an interruption sees what was said. */
@@ -38,10 +46,13 @@ export interface StepIO {
 }
 
 export interface Piece {
-  readonly text: string;
+  /** Its words (a realtime model's transcript grows as its audio arrives). */
+  text: string;
   audioMs: number;
   /** All of its audio has arrived (so `audioMs` is its length, not a part of it). */
   complete: boolean;
+  /** The realtime model's item it belongs to (one message of a response). */
+  itemId?: string;
 }
 
 /**
@@ -50,6 +61,10 @@ export interface Piece {
  * over the moment they are complete. Returns the spoken pieces with their audio lengths.
  */
 export async function generateStep(source: StepSource, io: StepIO): Promise<Piece[]> {
+  if (source.kind === 'realtime') {
+    await playRealtime(source, io);
+    return io.pieces;
+  }
   const pieces = io.pieces;
   const text = new Channel<string>();
   const addPiece = (piece: string) => {
@@ -79,6 +94,7 @@ async function produceText(
   io: StepIO,
   addPiece: (piece: string) => void,
 ): Promise<void> {
+  if (source.kind === 'realtime') return;
   if (source.kind !== 'llm') {
     io.bus.emit('speech.text', { speechId: io.speechId, step: io.step, delta: source.text });
     addPiece(source.text);

@@ -118,6 +118,7 @@ export class Segment {
   #held: AudioFrame[] | undefined;
   #heldMs = 0;
   #finishOnRelease = false;
+  #outcome: PlayResult | undefined;
   #pushedMs = 0;
   #startedAt: number | undefined;
   #pausedAt: number | undefined;
@@ -144,6 +145,11 @@ export class Segment {
 
   get result(): Promise<PlayResult> {
     return this.#result.promise;
+  }
+
+  /** The result, once settled (an output that reports on clear() settles it at once). */
+  get outcome(): PlayResult | undefined {
+    return this.#outcome;
   }
 
   get pushedMs(): number {
@@ -371,6 +377,7 @@ export class Segment {
     if (this.#result.settled) return;
     this.#releaseAllCatchUps();
     this.#cancelBound?.();
-    this.#result.resolve({ playedMs, pushedMs: this.#pushedMs, interrupted, estimated });
+    this.#outcome = { playedMs, pushedMs: this.#pushedMs, interrupted, estimated };
+    this.#result.resolve(this.#outcome);
   }
 }

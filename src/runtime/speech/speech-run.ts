@@ -7,14 +7,17 @@ import { InterruptedError } from '../core/errors.js';
 import type { Scope } from '../core/scope.js';
 import { describeFailure } from '../events/failure.js';
 import type { InterruptCause, SpeechOrigin, SpeechSource } from '../events/types.js';
+import { toRealtimeItems } from '../history/chat-history.js';
 import type { HistorySlot } from '../history/history-store.js';
 import type { ToolChoice } from '../models/llm.js';
+import type { RealtimeModel, RealtimeRequest, RealtimeSession } from '../models/realtime.js';
 import type { TTS } from '../models/tts.js';
 import type { SessionCore } from '../session/session-core.js';
 import type { ToolOutcome } from '../tools/tool-runner.js';
 import { generateStep, type Piece, type StepSource } from './generation.js';
 import type { Segment } from './playout.js';
 import type { Preemption } from './preemption.js';
+import { realtimeAsLLM } from './realtime-step.js';
 import { spokenText } from './sentences.js';
 import { SpeechHandle } from './speech-handle.js';
 import { SpeechPriority } from './speech-queue.js';
@@ -87,6 +90,8 @@ export class SpeechRun {
   #totalMs = 0;
   /** The first audio of this step is kept back while the user speaks (no state change). */
   #firstAudioHeld = false;
+  /** The realtime model and connection of the current step, if it speaks through one. */
+  #realtime: { session: RealtimeSession; model: RealtimeModel } | undefined;
 
   constructor(core: SessionCore, req: SpeechRequest) {
     this.#core = core;
@@ -205,17 +210,20 @@ export class SpeechRun {
     this.#req.preemption?.end('the reply was interrupted');
     this.#core.queue.remove(this);
     const segment = this.#segment;
-    let settled: Promise<number> = Promise.resolve(0);
+    let settled: Promise<unknown> = Promise.resolve();
+    let heardMs = 0;
     if (segment && !segment.settled) {
-      settled = segment.clear().then((r) => r.playedMs);
+      settled = segment.clear();
       this.#core.bus.emit('output.cleared', { speechId: this.id, output: this.#core.outputLabel });
+      // Known now from the output's report, else the clock's estimate: what was heard is in
+      // the history (and the model's copy is cut) before anything else asks the model.
+      heardMs = segment.outcome?.playedMs ?? segment.playedEstimate();
     }
+    this.#truncateRealtime(heardMs);
+    this.#recordStep(heardMs, true);
     this.#core.queue.release(this);
     // The segment settles on the output's report or its own bound, and never fails.
-    void settled.then((playedMs) => {
-      this.#recordStep(playedMs, true);
-      this.#finish('interrupted', null);
-    });
+    void settled.then(() => this.#finish('interrupted', null));
     return true;
   }
 
@@ -354,6 +362,7 @@ export class SpeechRun {
         : { kind: 'text', text: content.text };
       return { source, tts: models.tts };
     }
+    if (models.realtime) return this.#realtimeSource(step, content, models.realtime, models.tts);
     const llm = models.llm;
     if (!llm) throw new Error('no LLM configured: pass `llm` to the AgentSession or the Agent');
     const request = stepRequest({
@@ -369,6 +378,58 @@ export class SpeechRun {
     const prepared = preemption?.take(request, models.tts, this.id);
     if (prepared) return { source: { kind: 'llm', llm: prepared.llm, request }, tts: prepared.tts };
     return { source: { kind: 'llm', llm, request }, tts: models.tts };
+  }
+
+  /**
+   * A step of a realtime model: the request carries the whole conversation (the session
+   * syncs its server side by diff). Without audio output its text goes through the TTS.
+   */
+  #realtimeSource(
+    step: number,
+    content: Extract<SpeechContent, { kind: 'reply' }>,
+    model: RealtimeModel,
+    tts: TTS | undefined,
+  ): { source: StepSource; tts: TTS | undefined } {
+    const agent = this.#req.activity.agent;
+    const base = stepRequest({
+      agent,
+      history: this.#core.history,
+      ...(step === 0 && content.instructions ? { instructions: content.instructions } : {}),
+      ...(content.toolChoice ? { toolChoice: content.toolChoice } : {}),
+      step,
+      maxToolSteps: this.#core.options.maxToolSteps,
+      onEnter: this.#req.onEnter,
+    });
+    const system = base.messages[0];
+    const request: RealtimeRequest = {
+      instructions: system?.role === 'system' ? system.content : '',
+      tools: base.tools,
+      ...(base.toolChoice ? { toolChoice: base.toolChoice } : {}),
+      items: toRealtimeItems(this.#core.history.items),
+    };
+    const session = this.#core.realtime.sessionFor(model);
+    this.#realtime = { session, model };
+    if (model.capabilities.audioOutput) {
+      return { source: { kind: 'realtime', session, request, label: model.label }, tts: undefined };
+    }
+    if (!tts) throw new Error(`${model.label} writes text: pass \`tts\` to speak it`);
+    return {
+      source: { kind: 'llm', llm: realtimeAsLLM(model.label, session, request), request: base },
+      tts,
+    };
+  }
+
+  /** The user heard `playedMs` of an interrupted realtime step: cut the model's copy there. */
+  #truncateRealtime(playedMs: number): void {
+    const link = this.#realtime;
+    if (!link?.model.capabilities.truncation) return;
+    let offset = 0;
+    for (const piece of this.#pieces) {
+      if (!piece.itemId) continue;
+      const heard = Math.max(0, Math.min(piece.audioMs, playedMs - offset));
+      offset += piece.audioMs;
+      void link.session.truncate(piece.itemId, heard).catch(() => {});
+    }
   }
 
   /** The first frame of a step reached the output: the speech is playing. */
@@ -409,9 +470,17 @@ export class SpeechRun {
     this.#totalMs += total;
     if (meant) this.#meant.push(meant);
     if (heard) this.#heard.push(heard);
+    const realtimeId = this.#pieces.find((p) => p.itemId)?.itemId;
     this.#pieces = [];
     if (heard && this.#req.addToHistory) {
-      this.#textSlot?.add({ type: 'message', role: 'assistant', text: heard, interrupted });
+      this.#textSlot?.add({
+        type: 'message',
+        role: 'assistant',
+        text: heard,
+        interrupted,
+        // The model's own item for this reply (it holds what was heard after a truncation).
+        ...(realtimeId ? { realtimeId } : {}),
+      });
     }
     this.#textSlot?.close();
     this.#textSlot = undefined;

@@ -78,6 +78,7 @@ export async function runToolCall(
     callId: call.id,
     name: call.name,
     arguments: call.arguments,
+    ...(call.realtimeId ? { realtimeId: call.realtimeId } : {}),
   });
   const result = await execute(deps, call, site);
   return {
