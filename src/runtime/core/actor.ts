@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * for people (error messages, deadlock reports, debug dumps) only.
  */
 export interface WaitNode {
-  readonly kind: 'tool' | 'hook' | 'task' | 'speech' | 'agent' | 'step' | 'idle';
+  readonly kind: 'tool' | 'hook' | 'task' | 'speech' | 'agent' | 'step' | 'idle' | 'model';
   /** Readable name, e.g. `tool get_programs (fc_1)`, `speech_3 step 0`, `session idle`. */
   readonly label: string;
 }

@@ -58,7 +58,7 @@ export class HistoryStore {
    */
   reviseText(itemId: string, text: string): void {
     const item = this.#byId.get(itemId);
-    if (!item || item.type !== 'message') return;
+    if (item?.type !== 'message') return;
     this.#replace(item, { ...item, text });
     this.#version++;
     this.#bus.emit('history.updated', { itemId, text });
@@ -76,7 +76,7 @@ export class HistoryStore {
   /** Links a message to the realtime model's item for it (its committed audio). */
   linkRealtime(itemId: string, realtimeId: string): void {
     const item = this.#byId.get(itemId);
-    if (!item || item.type !== 'message') return;
+    if (item?.type !== 'message') return;
     this.#replace(item, { ...item, realtimeId });
   }
 

@@ -172,3 +172,26 @@ export class RunResult {
     this.expect = new RunExpect(events);
   }
 }
+
+/**
+ * The items a run added, in history order; a tool that started before the run and finished
+ * during it is listed as its call right before its output (as LiveKit's RunResult does).
+ */
+export function runItems(
+  history: readonly ChatItem[],
+  events: readonly SessionEvent[],
+): ChatItem[] {
+  const added = new Set(events.flatMap((e) => (e.type === 'history.added' ? [e.itemId] : [])));
+  const calls = new Map<string, ChatItem>();
+  const items: ChatItem[] = [];
+  for (const item of history) {
+    if (item.type === 'function_call') calls.set(item.callId, item);
+    if (!added.has(item.id)) continue;
+    if (item.type === 'function_call_output') {
+      const call = calls.get(item.callId);
+      if (call && !added.has(call.id)) items.push(call);
+    }
+    items.push(item);
+  }
+  return items;
+}

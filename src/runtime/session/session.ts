@@ -1,87 +1,37 @@
 import type { Agent } from '../agents/agent.js';
-import type { Activity } from '../agents/agent-stack.js';
 import { TASK_RUNTIME } from '../agents/agent-task.js';
 import type { AudioFrame } from '../audio/frame.js';
 import type { Clock } from '../clock/clock.js';
 import { RealClock } from '../clock/real-clock.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
-import {
-  type ActorRuntime,
-  currentActor,
-  enclosingToolOf,
-  isInOnEnter,
-  type WaitNode,
-} from '../core/actor.js';
+import { type ActorRuntime, currentActor, enclosingToolOf } from '../core/actor.js';
 import { DeadlockError, SessionClosedError } from '../core/errors.js';
 import type { Scope } from '../core/scope.js';
 import type { Disposable } from '../events/emitter.js';
 import type { EventOf, InterruptCause, SessionEvent, SessionEventName } from '../events/types.js';
 import type { ChatItem } from '../history/chat-history.js';
-import type { SpokenTurnTiming } from '../input/turn-taking.js';
 import { UserInputPipeline } from '../input/user-input.js';
 import type { ToolChoice } from '../models/llm.js';
 import type { RealtimeEvent } from '../models/realtime.js';
-import type { Preemption } from '../speech/preemption.js';
 import type { SpeechHandle } from '../speech/speech-handle.js';
 import { SpeechPriority } from '../speech/speech-queue.js';
-import { type SpeechContent, SpeechRun } from '../speech/speech-run.js';
-import { isAudible, isAwaitingTools, isLive, isWaiting } from '../speech/speech-state.js';
-import type { UserTurnTiming } from '../speech/turn-latency.js';
+import type { SpeechContent } from '../speech/speech-run.js';
+import { isAudible, isLive, isWaiting } from '../speech/speech-state.js';
 import { AgentStateTracker } from './agent-state.js';
 import { assembleSession } from './assemble.js';
 import { PreemptiveReplies } from './preemptive-replies.js';
-import { RunResult } from './run-result.js';
+import { RunResult, runItems } from './run-result.js';
 import type { SessionCore } from './session-core.js';
 import type { AgentSessionOptions } from './session-options.js';
+import { Speaker } from './speaker.js';
 import { SpeechRuns, speechControls } from './speech-controls.js';
 import { UserAway } from './user-away.js';
+import { UserTurns } from './user-turns.js';
 
 type Lifecycle = 'created' | 'running' | 'closing' | 'closed';
 
-/** What a reply waits for before it asks its model: the turn hook, and the user's audio item. */
-function combineBefore(
-  hook: { promise: Promise<void>; node: WaitNode } | undefined,
-  audio: Promise<void> | undefined,
-): { promise: Promise<void>; node: WaitNode } | undefined {
-  if (!audio) return hook;
-  if (!hook) return { promise: audio, node: { kind: 'idle', label: 'user audio item' } };
-  return { promise: Promise.all([hook.promise, audio]).then(() => undefined), node: hook.node };
-}
-
-/**
- * The items a run added, in history order; a tool that started before the run and finished
- * during it is listed as its call right before its output (as LiveKit's RunResult does).
- */
-function runItems(history: readonly ChatItem[], events: readonly SessionEvent[]): ChatItem[] {
-  const added = new Set(events.flatMap((e) => (e.type === 'history.added' ? [e.itemId] : [])));
-  const calls = new Map<string, ChatItem>();
-  const items: ChatItem[] = [];
-  for (const item of history) {
-    if (item.type === 'function_call') calls.set(item.callId, item);
-    if (!added.has(item.id)) continue;
-    if (item.type === 'function_call_output') {
-      const call = calls.get(item.callId);
-      if (call && !added.has(call.id)) items.push(call);
-    }
-    items.push(item);
-  }
-  return items;
-}
-
 /** Where a speech goes in the queue: LiveKit's priorities (tool replies use `high`). */
 export type SayPriority = keyof typeof SpeechPriority;
-
-interface SpeakOptions {
-  readonly allowInterruptions: boolean | undefined;
-  readonly addToHistory: boolean;
-  readonly origin: 'api' | 'console' | undefined;
-  readonly priority?: number;
-  readonly userTurn?: UserTurnTiming;
-  readonly before?: { promise: Promise<void>; node: WaitNode };
-  readonly preemption?: Preemption;
-  /** Speak for this activity instead of the caller's (a background tool's deferred reply). */
-  readonly activity?: Activity;
-}
 
 /**
  * One conversation between a user and the active agent: one speech queue, one audio
@@ -94,6 +44,8 @@ export class AgentSession<UserData = unknown> {
   readonly models: Readonly<Record<string, string>>;
   readonly #core: SessionCore;
   readonly #runs: SpeechRuns;
+  readonly #speaker: Speaker;
+  readonly #turns: UserTurns;
   readonly #input: UserInputPipeline;
   readonly #inputScope: Scope;
   readonly #agentState: AgentStateTracker;
@@ -103,8 +55,6 @@ export class AgentSession<UserData = unknown> {
   #lifecycle: Lifecycle = 'created';
   #closing: Promise<void> | undefined;
   #firstSpokeAt: number | undefined;
-  /** The user audio item a realtime model committed with its own turn detection. */
-  #serverItem: string | undefined;
   readonly #reportedDeadlocks = new Set<string>();
 
   constructor(options: AgentSessionOptions<UserData> = {}) {
@@ -116,7 +66,7 @@ export class AgentSession<UserData = unknown> {
       options: options as AgentSessionOptions<unknown>,
       clock: this.clock,
       isClosing: () => this.closed,
-      deferredReply: (activity) => this.#deferredReply(activity),
+      deferredReply: (activity) => this.#speaker.deferredReply(activity),
       onRealtimeEvent: (event) => this.#onRealtimeEvent(event),
     });
     this.#core = core;
@@ -126,6 +76,7 @@ export class AgentSession<UserData = unknown> {
         .map(([k, m]) => [k, m!.label]),
     );
     this.#runs = new SpeechRuns(core.queue);
+    this.#speaker = new Speaker(core, this.#runs);
     this.#agentState = new AgentStateTracker({
       clock: core.clock,
       bus: core.bus,
@@ -142,6 +93,12 @@ export class AgentSession<UserData = unknown> {
       models: (activity) => core.models(activity.agent),
     });
     this.#inputScope = core.scope.child('user input');
+    this.#turns = new UserTurns({
+      core,
+      runs: this.#runs,
+      speaker: this.#speaker,
+      preemptive: this.#preemptive,
+    });
     this.#input = this.#buildInput(this.#inputScope);
     const away = core.options.userAwayTimeoutMs;
     this.#userAway =
@@ -216,9 +173,10 @@ export class AgentSession<UserData = unknown> {
   ): SpeechHandle {
     const text = typeof content === 'string' ? content : (options.text ?? '');
     const audio = typeof content === 'string' ? options.audio : content;
-    this.#assertCanSay(audio !== undefined);
+    this.#assertOpen();
+    this.#speaker.assertCanSay(audio !== undefined);
     const speech: SpeechContent = { kind: 'say', text, ...(audio ? { audio } : {}) };
-    return this.#speak('say', speech, {
+    return this.#speaker.speak('say', speech, {
       allowInterruptions: options.allowInterruptions,
       addToHistory: options.addToHistory ?? true,
       origin: options.origin,
@@ -238,15 +196,14 @@ export class AgentSession<UserData = unknown> {
   ): SpeechHandle {
     this.#assertOpen();
     if (options.userInput !== undefined) {
-      return this.#commitUserTurn(options.userInput, 'api', { interrupt: false, hook: false })
-        .handle;
+      return this.#turns.commit(options.userInput, 'api', { interrupt: false, hook: false }).handle;
     }
     const content: SpeechContent = {
       kind: 'reply',
       ...(options.instructions ? { instructions: options.instructions } : {}),
       ...(options.toolChoice ? { toolChoice: options.toolChoice } : {}),
     };
-    return this.#speak('reply', content, {
+    return this.#speaker.speak('reply', content, {
       allowInterruptions: options.allowInterruptions,
       addToHistory: true,
       origin: options.origin,
@@ -256,7 +213,7 @@ export class AgentSession<UserData = unknown> {
   /** Typed or injected user input: interrupts what may be interrupted, then runs a user turn (C6). */
   sendUserText(text: string, options: { source?: 'text' | 'api' } = {}): SpeechHandle {
     this.#assertOpen();
-    return this.#commitUserTurn(text, options.source ?? 'text').handle;
+    return this.#turns.commit(text, options.source ?? 'text').handle;
   }
 
   /**
@@ -284,7 +241,7 @@ export class AgentSession<UserData = unknown> {
     const collected: SessionEvent[] = [];
     const subscription = core.bus.onAny((e) => collected.push(e));
     try {
-      this.#commitUserTurn(options.userInput, 'api', { interrupt: false });
+      this.#turns.commit(options.userInput, 'api', { interrupt: false });
       await core.waits.track(actor, chain, 'idle', core.activity.waitForIdle());
     } finally {
       subscription.dispose();
@@ -369,7 +326,7 @@ export class AgentSession<UserData = unknown> {
         firstSpokeAt: () => this.#firstSpokeAt,
       }),
       busyChanged: () => core.activity.changed(),
-      commitTurn: (text, meta) => this.#commitSpokenTurn(text, meta),
+      commitTurn: (text, meta) => this.#turns.commitSpoken(text, meta),
       finalTranscript: (text, speechMs) => {
         if (!this.closed) this.#preemptive.predict(core.stack.top, text, speechMs);
       },
@@ -426,168 +383,9 @@ export class AgentSession<UserData = unknown> {
     );
   }
 
-  #speak(
-    source: 'say' | 'reply' | 'tool_reply',
-    content: SpeechContent,
-    o: SpeakOptions,
-  ): SpeechHandle {
-    this.#assertOpen();
-    const core = this.#core;
-    const actor = currentActor();
-    const activity = o.activity ?? core.stack.activityOf(actor);
-    const run = new SpeechRun(core, {
-      source,
-      content,
-      activity,
-      allowInterruptions:
-        o.allowInterruptions ??
-        activity.agent.allowInterruptions ??
-        core.options.allowInterruptions,
-      addToHistory: o.addToHistory,
-      origin: o.userTurn ? 'user' : actor || o.activity ? 'agent' : (o.origin ?? 'api'),
-      requester: actor,
-      priority: o.priority ?? SpeechPriority.normal,
-      onEnter: isInOnEnter(actor),
-      ...(o.userTurn ? { userTurn: o.userTurn } : {}),
-      ...(o.before ? { before: o.before } : {}),
-      ...(o.preemption ? { preemption: o.preemption } : {}),
-    });
-    this.#runs.add(run);
-    void run.handle.waitForPlayout().then(() => this.#runs.delete(run));
-    run.start();
-    return run.handle;
-  }
-
-  /** A background tool has news for the model: one reply, unless one is already waiting. */
-  #deferredReply(activity: Activity): void {
-    if (this.closed || !this.#core.stack.contains(activity)) return;
-    const waiting = this.#runs
-      .all()
-      .some(
-        (r) => r.activity === activity && r.handle.source === 'tool_reply' && isWaiting(r.state),
-      );
-    if (waiting) return;
-    this.#speak(
-      'tool_reply',
-      { kind: 'reply' },
-      {
-        allowInterruptions: undefined,
-        addToHistory: true,
-        origin: undefined,
-        activity,
-      },
-    );
-  }
-
-  #commitSpokenTurn(text: string, meta: SpokenTurnTiming): void {
-    // Words that end after close() was called have nobody left to answer them.
-    if (this.closed) return;
-    const core = this.#core;
-    const eou = core.clock.now() - meta.endOfSpeechAt;
-    const turn = this.#commitUserTurn(text, 'speech', { timing: meta });
-    core.bus.emit('metrics.eou', {
-      turnId: turn.turnId,
-      endOfUtteranceDelayMs: eou,
-      transcriptionDelayMs: Math.max(0, meta.finalAt - meta.endOfSpeechAt),
-    });
-  }
-
-  #commitUserTurn(
-    text: string,
-    source: 'speech' | 'text' | 'api',
-    options: { interrupt?: boolean; hook?: boolean; timing?: SpokenTurnTiming } = {},
-  ): { handle: SpeechHandle; turnId: string } {
-    this.#assertOpen();
-    const core = this.#core;
-    const activity = core.stack.top;
-    const turnId = core.ids.next('turn');
-    const preemption = source === 'speech' ? this.#preemptive.claim(text) : undefined;
-    if (source !== 'speech') this.#preemptive.discard('a turn came from elsewhere');
-    if (options.interrupt !== false) {
-      this.#runs.interrupt(false, source === 'speech' ? 'user_speech' : 'user_input');
-    }
-    const waited = this.#runs.all().some((r) => isLive(r.state) && !isAwaitingTools(r.state));
-    const message = core.history.add({ type: 'message', role: 'user', text, interrupted: false });
-    core.bus.emit('user.turn', { turnId, text, source, agentId: activity.id, waited });
-    const hook =
-      options.hook === false
-        ? undefined
-        : core.stack.runUserTurnHook(activity, { id: turnId, text, source });
-    const audio = source === 'speech' ? this.#userAudioItem(message.id) : undefined;
-    const before = combineBefore(hook, audio);
-    const now = core.clock.now();
-    const timing = options.timing;
-    const handle = this.#speak(
-      'reply',
-      { kind: 'reply' },
-      {
-        allowInterruptions: undefined,
-        addToHistory: true,
-        origin: undefined,
-        userTurn: {
-          id: turnId,
-          committedAt: now,
-          endOfSpeechAt: timing?.endOfSpeechAt ?? now,
-          finalAt: timing?.finalAt ?? now,
-          endpointingSetting: timing?.endpointingSetting ?? null,
-        },
-        ...(before ? { before } : {}),
-        ...(preemption ? { preemption } : {}),
-      },
-    );
-    return { handle, turnId };
-  }
-
-  /**
-   * With a realtime model, a spoken turn is the user's audio on the model's side: the item
-   * it committed (server turn detection) or the one committed now, linked to the history's
-   * message before the reply is asked for (the model keeps what voxagent's history names).
-   */
-  #userAudioItem(messageId: string): Promise<void> | undefined {
-    const realtime = this.#core.realtime;
-    if (!realtime.active) return undefined;
-    const committed = this.#serverItem;
-    this.#serverItem = undefined;
-    const item = committed !== undefined ? Promise.resolve(committed) : realtime.commitAudio();
-    return item.then((id) => {
-      if (id) this.#core.history.linkRealtime(messageId, id);
-    });
-  }
-
-  /** A realtime model speaks only its own replies: saying a text needs a TTS. */
-  #assertCanSay(hasAudio: boolean): void {
-    if (hasAudio || this.#lifecycle !== 'running') return;
-    const models = this.#core.models(this.#core.stack.activityOf(currentActor()).agent);
-    if (models.realtime && !models.tts) {
-      throw new Error(
-        `say() needs a TTS with a realtime model (${models.realtime.label} speaks only its own replies): pass \`tts\` to the AgentSession or the Agent, or give say() audio`,
-      );
-    }
-  }
-
   /** What a realtime model reports outside its responses: the user's speech and words. */
   #onRealtimeEvent(event: RealtimeEvent): void {
-    if (this.#lifecycle !== 'running') return;
-    const core = this.#core;
-    switch (event.type) {
-      case 'speech_started':
-        this.#input.serverSpeech('start');
-        return;
-      case 'speech_stopped':
-        this.#serverItem = event.itemId;
-        this.#input.serverSpeech('end');
-        return;
-      case 'input_transcript': {
-        core.bus.emit('user.transcript', { text: event.text, final: event.final });
-        if (!event.final) return;
-        const item = core.history.items.find(
-          (i) => i.type === 'message' && i.realtimeId === event.itemId,
-        );
-        if (item?.type === 'message' && item.text === '')
-          core.history.reviseText(item.id, event.text);
-        return;
-      }
-    }
+    if (this.#lifecycle === 'running') this.#turns.onRealtimeEvent(event, this.#input);
   }
 
   #assertOpen(): void {

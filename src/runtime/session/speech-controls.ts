@@ -90,7 +90,7 @@ export function speechControls(deps: {
 }): SpeechControls {
   const { runs, stack } = deps;
   const interruptible = (run: SpeechRun | undefined): run is SpeechRun =>
-    run !== undefined && run.allowInterruptions && !stack.isAwaitedByTaskOf(run.actor);
+    run?.allowInterruptions === true && !stack.isAwaitedByTaskOf(run.actor);
   return {
     hasInterruptibleSpeech: () => {
       const run = runs.current();

@@ -1,7 +1,9 @@
 import { frameDurationMs } from '../audio/frame.js';
-import type { LLM } from '../models/llm.js';
-import type { RealtimeRequest, RealtimeSession } from '../models/realtime.js';
-import type { Piece, StepIO } from './generation.js';
+import { type ChatItem, toRealtimeItems } from '../history/chat-history.js';
+import type { LLM, LLMRequest } from '../models/llm.js';
+import type { RealtimeModel, RealtimeRequest, RealtimeSession } from '../models/realtime.js';
+import type { TTS } from '../models/tts.js';
+import type { Piece, StepIO, StepSource } from './generation.js';
 
 /**
  * One step spoken by a realtime model: its response streams the audio (straight to the
@@ -78,6 +80,35 @@ function finishPiece(io: StepIO, piece: Piece | undefined): void {
 }
 
 /**
+ * What a step of a realtime model plays: the request carries the whole conversation (its
+ * connection syncs the model's side by diff). Without audio output its text goes through
+ * the TTS.
+ */
+export function realtimeStepSource(
+  chat: LLMRequest,
+  history: readonly ChatItem[],
+  link: { readonly session: RealtimeSession; readonly model: RealtimeModel },
+  tts: TTS | undefined,
+): { source: StepSource; tts: TTS | undefined } {
+  const system = chat.messages[0];
+  const request: RealtimeRequest = {
+    instructions: system?.role === 'system' ? system.content : '',
+    tools: chat.tools,
+    ...(chat.toolChoice ? { toolChoice: chat.toolChoice } : {}),
+    items: toRealtimeItems(history),
+  };
+  const { session, model } = link;
+  if (model.capabilities.audioOutput) {
+    return { source: { kind: 'realtime', session, request, label: model.label }, tts: undefined };
+  }
+  if (!tts) throw new Error(`${model.label} writes text: pass \`tts\` to speak it`);
+  return {
+    source: { kind: 'llm', llm: realtimeAsLLM(model.label, session, request), request: chat },
+    tts,
+  };
+}
+
+/**
  * A realtime model that writes text (no audio output), seen as a chat model so its words go
  * through the session's TTS like any reply.
  */
@@ -103,4 +134,20 @@ export function realtimeAsLLM(
       }
     },
   };
+}
+
+/** The user heard `playedMs` of an interrupted realtime step: cut the model's copy there. */
+export function truncateHeard(
+  link: { readonly session: RealtimeSession; readonly model: RealtimeModel },
+  pieces: readonly Piece[],
+  playedMs: number,
+): void {
+  if (!link.model.capabilities.truncation) return;
+  let offset = 0;
+  for (const piece of pieces) {
+    if (!piece.itemId) continue;
+    const heard = Math.max(0, Math.min(piece.audioMs, playedMs - offset));
+    offset += piece.audioMs;
+    void link.session.truncate(piece.itemId, heard).catch(() => {});
+  }
 }

@@ -7,22 +7,20 @@ import { InterruptedError } from '../core/errors.js';
 import type { Scope } from '../core/scope.js';
 import { describeFailure } from '../events/failure.js';
 import type { InterruptCause, SpeechOrigin, SpeechSource } from '../events/types.js';
-import { toRealtimeItems } from '../history/chat-history.js';
-import type { HistorySlot } from '../history/history-store.js';
 import type { ToolChoice } from '../models/llm.js';
-import type { RealtimeModel, RealtimeRequest, RealtimeSession } from '../models/realtime.js';
+import type { RealtimeModel, RealtimeSession } from '../models/realtime.js';
 import type { TTS } from '../models/tts.js';
 import type { SessionCore } from '../session/session-core.js';
-import type { ToolOutcome } from '../tools/tool-runner.js';
-import { generateStep, type Piece, type StepSource } from './generation.js';
+import { generateStep, type StepSource } from './generation.js';
 import type { Segment } from './playout.js';
 import type { Preemption } from './preemption.js';
-import { realtimeAsLLM } from './realtime-step.js';
-import { spokenText } from './sentences.js';
+import { realtimeStepSource, truncateHeard } from './realtime-step.js';
 import { SpeechHandle } from './speech-handle.js';
+import { SpeechHandoffs } from './speech-handoffs.js';
 import { SpeechPriority } from './speech-queue.js';
 import { canInterrupt, holdsOutput, isPaused, SpeechStateMachine } from './speech-state.js';
-import { emitToolFinished, SpeechTools, type StepToolResult } from './speech-tools.js';
+import { SpeechTools, type StepToolResult } from './speech-tools.js';
+import { SpeechTranscript } from './speech-transcript.js';
 import { stepRequest } from './step-request.js';
 import { type StepTiming, TurnLatency, type UserTurnTiming } from './turn-latency.js';
 
@@ -51,12 +49,6 @@ export interface SpeechRequest {
   readonly onEnter: boolean;
 }
 
-/** A handoff a tool asked for; it happens when the turn completes, not before. */
-interface PendingHandoff {
-  readonly outcome: ToolOutcome;
-  readonly slot: HistorySlot;
-}
-
 /**
  * Drives one speech handle through its steps. It owns the handle's state machine; the
  * interrupt path (`interrupt()`) is the one place an interruption is handled: it moves the
@@ -76,18 +68,11 @@ export class SpeechRun {
   readonly #stepNodes: WaitNode[] = [];
   readonly #tools: SpeechTools;
   readonly #latency: TurnLatency | undefined;
-  readonly #handoffs: PendingHandoff[] = [];
-  readonly #requestedHandoffs = new Map<string, Agent>();
-  /** History place of the current step's spoken text (reserved when it may play). */
-  #textSlot: HistorySlot | undefined;
-  readonly #heard: string[] = [];
-  readonly #meant: string[] = [];
+  readonly #handoffs: SpeechHandoffs;
+  readonly #transcript: SpeechTranscript;
   #priority: number;
   #step = 0;
   #segment: Segment | undefined;
-  #pieces: Piece[] = [];
-  #playedMs = 0;
-  #totalMs = 0;
   /** The first audio of this step is kept back while the user speaks (no state change). */
   #firstAudioHeld = false;
   /** The realtime model and connection of the current step, if it speaks through one. */
@@ -103,6 +88,8 @@ export class SpeechRun {
     // handed off still finishes saying what it was saying.
     this.#scope = core.scope.child(this.id);
     this.#latency = req.userTurn ? new TurnLatency(req.userTurn, this.id, core.bus) : undefined;
+    this.#handoffs = new SpeechHandoffs(core.history);
+    this.#transcript = new SpeechTranscript(core.history, req.addToHistory);
     this.actor = {
       label: this.id,
       kind: 'speech',
@@ -138,8 +125,8 @@ export class SpeechRun {
       agentSignal: req.activity.scope.signal,
       isInterrupted: () => this.handle.interrupted,
       waitForStep: (step) => this.#waitForStep(step),
-      handoffRequestedBy: (toolCallId) => this.#requestedHandoffs.get(toolCallId),
-      deferHandoff: (outcome) => this.#handoffs.push({ outcome, slot: core.history.reserve() }),
+      handoffRequestedBy: (toolCallId) => this.#handoffs.requestedBy(toolCallId),
+      deferHandoff: (outcome) => this.#handoffs.defer(outcome),
       requestDeferredReply: (toolCallId) => core.deferredReply(req.activity, toolCallId),
     });
   }
@@ -219,8 +206,8 @@ export class SpeechRun {
       // the history (and the model's copy is cut) before anything else asks the model.
       heardMs = segment.outcome?.playedMs ?? segment.playedEstimate();
     }
-    this.#truncateRealtime(heardMs);
-    this.#recordStep(heardMs, true);
+    if (this.#realtime) truncateHeard(this.#realtime, this.#transcript.pieces, heardMs);
+    this.#transcript.endStep(heardMs, true);
     this.#core.queue.release(this);
     // The segment settles on the output's report or its own bound, and never fails.
     void settled.then(() => this.#finish('interrupted', null));
@@ -269,7 +256,7 @@ export class SpeechRun {
 
   /** A tool of this speech called `updateAgent()`: the handoff happens when the turn ends. */
   requestHandoff(tool: Actor, agent: Agent): void {
-    if (tool.toolCallId) this.#requestedHandoffs.set(tool.toolCallId, agent);
+    if (tool.toolCallId) this.#handoffs.request(tool.toolCallId, agent);
   }
 
   /** Called by the queue when this speech gets the audio output. */
@@ -278,14 +265,13 @@ export class SpeechRun {
     if (this.#machine.stopped) return;
     this.#machine.generate({ step });
     // The place of this step's words: they were authorised to play now (LiveKit's order).
-    this.#textSlot = this.#core.history.reserve();
     const timing: StepTiming = { startedAt: this.#core.clock.now() };
     const segment = this.#core.playout.begin(this.id, () => this.#onFirstOut(step, timing));
     this.#segment = segment;
     this.#firstAudioHeld = false;
     this.#latency?.stepStarted(timing.startedAt);
-    const pieces: Piece[] = [];
-    this.#pieces = pieces;
+    // Its words take their place in the history now: they were authorised to play.
+    const pieces = this.#transcript.beginStep();
     const tools: Promise<StepToolResult>[] = [];
     const toolIds: string[] = [];
     try {
@@ -317,7 +303,7 @@ export class SpeechRun {
     if (this.#machine.stopped) return;
     const played = await segment.finish();
     if (this.#machine.stopped) return;
-    this.#recordStep(played.playedMs, false);
+    this.#transcript.endStep(played.playedMs, false);
     this.#stepPlayouts[step]?.resolve();
     this.#core.queue.release(this);
     if (tools.length > 0) await this.#afterTools(step, tools, toolIds);
@@ -335,7 +321,7 @@ export class SpeechRun {
     const possible =
       next <= this.#core.options.maxToolSteps &&
       this.#core.stack.contains(this.#req.activity) &&
-      this.#handoffs.length === 0 &&
+      !this.#handoffs.any &&
       !this.#core.closing;
     if (!wanted || !possible) {
       this.#finish('completed', null);
@@ -362,9 +348,6 @@ export class SpeechRun {
         : { kind: 'text', text: content.text };
       return { source, tts: models.tts };
     }
-    if (models.realtime) return this.#realtimeSource(step, content, models.realtime, models.tts);
-    const llm = models.llm;
-    if (!llm) throw new Error('no LLM configured: pass `llm` to the AgentSession or the Agent');
     const request = stepRequest({
       agent: this.#req.activity.agent,
       history: this.#core.history,
@@ -374,62 +357,17 @@ export class SpeechRun {
       maxToolSteps: this.#core.options.maxToolSteps,
       onEnter: this.#req.onEnter,
     });
+    if (models.realtime) {
+      const session = this.#core.realtime.sessionFor(models.realtime);
+      this.#realtime = { session, model: models.realtime };
+      return realtimeStepSource(request, this.#core.history.items, this.#realtime, models.tts);
+    }
+    const llm = models.llm;
+    if (!llm) throw new Error('no LLM configured: pass `llm` to the AgentSession or the Agent');
     const preemption = step === 0 ? this.#req.preemption : undefined;
     const prepared = preemption?.take(request, models.tts, this.id);
     if (prepared) return { source: { kind: 'llm', llm: prepared.llm, request }, tts: prepared.tts };
     return { source: { kind: 'llm', llm, request }, tts: models.tts };
-  }
-
-  /**
-   * A step of a realtime model: the request carries the whole conversation (the session
-   * syncs its server side by diff). Without audio output its text goes through the TTS.
-   */
-  #realtimeSource(
-    step: number,
-    content: Extract<SpeechContent, { kind: 'reply' }>,
-    model: RealtimeModel,
-    tts: TTS | undefined,
-  ): { source: StepSource; tts: TTS | undefined } {
-    const agent = this.#req.activity.agent;
-    const base = stepRequest({
-      agent,
-      history: this.#core.history,
-      ...(step === 0 && content.instructions ? { instructions: content.instructions } : {}),
-      ...(content.toolChoice ? { toolChoice: content.toolChoice } : {}),
-      step,
-      maxToolSteps: this.#core.options.maxToolSteps,
-      onEnter: this.#req.onEnter,
-    });
-    const system = base.messages[0];
-    const request: RealtimeRequest = {
-      instructions: system?.role === 'system' ? system.content : '',
-      tools: base.tools,
-      ...(base.toolChoice ? { toolChoice: base.toolChoice } : {}),
-      items: toRealtimeItems(this.#core.history.items),
-    };
-    const session = this.#core.realtime.sessionFor(model);
-    this.#realtime = { session, model };
-    if (model.capabilities.audioOutput) {
-      return { source: { kind: 'realtime', session, request, label: model.label }, tts: undefined };
-    }
-    if (!tts) throw new Error(`${model.label} writes text: pass \`tts\` to speak it`);
-    return {
-      source: { kind: 'llm', llm: realtimeAsLLM(model.label, session, request), request: base },
-      tts,
-    };
-  }
-
-  /** The user heard `playedMs` of an interrupted realtime step: cut the model's copy there. */
-  #truncateRealtime(playedMs: number): void {
-    const link = this.#realtime;
-    if (!link?.model.capabilities.truncation) return;
-    let offset = 0;
-    for (const piece of this.#pieces) {
-      if (!piece.itemId) continue;
-      const heard = Math.max(0, Math.min(piece.audioMs, playedMs - offset));
-      offset += piece.audioMs;
-      void link.session.truncate(piece.itemId, heard).catch(() => {});
-    }
   }
 
   /** The first frame of a step reached the output: the speech is playing. */
@@ -462,30 +400,6 @@ export class SpeechRun {
     return this.#core.waits.track(actor, [this.actor], 'playout', this.#done.promise);
   }
 
-  #recordStep(playedMs: number, interrupted: boolean): void {
-    const total = this.#pieces.reduce((sum, p) => sum + p.audioMs, 0);
-    const meant = this.#pieces.map((p) => p.text).join(' ');
-    const heard = interrupted ? spokenText(this.#pieces, playedMs) : meant;
-    this.#playedMs += interrupted ? playedMs : total;
-    this.#totalMs += total;
-    if (meant) this.#meant.push(meant);
-    if (heard) this.#heard.push(heard);
-    const realtimeId = this.#pieces.find((p) => p.itemId)?.itemId;
-    this.#pieces = [];
-    if (heard && this.#req.addToHistory) {
-      this.#textSlot?.add({
-        type: 'message',
-        role: 'assistant',
-        text: heard,
-        interrupted,
-        // The model's own item for this reply (it holds what was heard after a truncation).
-        ...(realtimeId ? { realtimeId } : {}),
-      });
-    }
-    this.#textSlot?.close();
-    this.#textSlot = undefined;
-  }
-
   #fail(err: unknown): void {
     const failure = describeFailure(err);
     this.#core.bus.emit('error', { ...failure, recoverable: true, speechId: this.id });
@@ -494,50 +408,23 @@ export class SpeechRun {
     this.#finish('failed', failure.message);
   }
 
-  /** Handoffs asked for by this turn's tools happen only if the turn completed. */
-  #settleHandoffs(completed: boolean): void {
-    for (const { outcome, slot } of this.#handoffs.splice(0)) {
-      const target = outcome.handoff?.name ?? 'the new agent';
-      const output = completed
-        ? outcome.output
-        : `The handoff to ${target} did not happen: the turn was interrupted.`;
-      slot.add({
-        type: 'function_call_output',
-        callId: outcome.callId,
-        name: outcome.name,
-        output,
-        isError: !completed,
-        interrupted: !completed,
-      });
-      emitToolFinished(
-        { deps: this.#core.toolDeps, speechId: this.id },
-        outcome,
-        output,
-        !completed,
-        !completed,
-      );
-      if (completed && outcome.handoff && !this.#core.closing) {
-        this.#core.stack.handoff(outcome.handoff);
-      }
-    }
-  }
-
   #finish(reason: 'completed' | 'interrupted' | 'failed', error: string | null): void {
     if (this.#machine.isDone) return;
     this.#req.preemption?.end('the reply ended');
-    this.#settleHandoffs(reason === 'completed');
-    this.#machine.finish(reason, {
-      playedMs: this.#playedMs,
-      totalMs: this.#totalMs,
-      spokenText: this.#heard.join(' '),
-      fullText: this.#meant.join(' '),
-      error,
-    });
+    const core = this.#core;
+    this.#handoffs.settle(
+      reason === 'completed',
+      { deps: core.toolDeps, speechId: this.id },
+      (agent) => {
+        if (!core.closing) core.stack.handoff(agent);
+      },
+    );
+    this.#machine.finish(reason, { ...this.#transcript.summary(), error });
     for (const playout of this.#stepPlayouts) {
       if (reason === 'interrupted') playout.reject(new InterruptedError(this.id));
       else playout.resolve();
     }
-    this.#textSlot?.close();
+    this.#transcript.close();
     this.#done.resolve();
     // Closing (not only aborting) takes the speech out of the scope tree, so a finished turn
     // can be garbage-collected; its tools still running see their signal abort.
