@@ -68,6 +68,10 @@ function opArb(c: OpContext): fc.Arbitrary<Op> {
       { weight: 2, arbitrary: fc.constant({ op: 'waitOwn' as const }) },
       {
         weight: 2,
+        arbitrary: word.map((w) => ({ op: 'update' as const, message: `progress ${w}` })),
+      },
+      {
+        weight: 2,
         arbitrary: fc
           .record({
             agent: fc.integer({ min: 0, max: c.nAgents - 1 }),

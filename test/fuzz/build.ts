@@ -184,6 +184,9 @@ export class PlanBuilder {
         }
         return;
       }
+      case 'update':
+        if (ctx) ctx.update(op.message);
+        return;
       case 'throw':
         if (!ctx) return;
         throw op.kind === 'tool'

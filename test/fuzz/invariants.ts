@@ -49,7 +49,9 @@ export function checkSpeechMachine(events: readonly SessionEvent[]): string[] {
           : e.reason === 'failed'
             ? 'fail'
             : 'finish_interrupted'
-        : TRANSITION_OF[e.type];
+        : e.type === 'speech.resumed' && e.state === 'generating'
+          ? 'unhold'
+          : TRANSITION_OF[e.type];
     if (!transition) {
       // speech.text / speech.segment: only while the handle is live.
       if (state === 'done') out.push(`#${e.seq} ${e.type} for ${e.speechId} after it was done`);

@@ -21,6 +21,8 @@ export type Op =
   | { op: 'complete'; ok: boolean }
   /** Hand off to agent `agent`: return it from the tool, or `session.updateAgent()`. */
   | { op: 'handoff'; agent: number; via: 'return' | 'update' }
+  /** ctx.update(message): the tool reports progress and goes on in the background. */
+  | { op: 'update'; message: string }
   /** Throw a ToolError or a plain Error (tools only; ends the body). */
   | { op: 'throw'; kind: 'tool' | 'plain' };
 

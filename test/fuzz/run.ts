@@ -33,7 +33,15 @@ function featuresOf(events: readonly SessionEvent[]): Set<string> {
     else if (e.type === 'agent.changed' && e.stack.length > 2) f.add('nested tasks');
     else if (e.type === 'speech.interrupted')
       f.add(`interrupted by ${e.by}${e.force ? ' (force)' : ''}`);
+    else if (e.type === 'speech.paused' && e.playedMs === 0) f.add('held before its first audio');
     else if (e.type === 'speech.paused') f.add('paused (possible false interruption)');
+    else if (e.type === 'preemptive.used') f.add('preemptive reply used');
+    else if (e.type === 'preemptive.discarded') f.add('preemptive reply discarded');
+    else if (e.type === 'tool.updated' && e.background) f.add('tool went to the background');
+    else if (e.type === 'speech.created' && e.source === 'tool_reply')
+      f.add('deferred reply of a background tool');
+    else if (e.type === 'tool.finished' && e.isError && /handoff/.test(e.output))
+      f.add('handoff cancelled by an interruption');
     else if (e.type === 'user.false_interruption') f.add('false interruption resumed');
     else if (e.type === 'speech.done' && e.reason === 'failed')
       f.add('speech failed (scripted model failure)');

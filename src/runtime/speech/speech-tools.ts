@@ -90,7 +90,14 @@ export class SpeechTools {
       agentId: host.agentId,
       actor,
       handle: host.handle,
-      hooks: { signal: signal.signal, waitForPlayout: () => host.waitForStep(step), update },
+      hooks: {
+        signal: signal.signal,
+        // A tool in the background outlives its turn: an interruption of the turn's speech
+        // ends the wait without ending the tool.
+        waitForPlayout: () =>
+          updates > 0 ? host.waitForStep(step).catch(() => undefined) : host.waitForStep(step),
+        update,
+      },
     });
     // The call is in the history now. If the turn is interrupted, the output belongs to that
     // turn and takes this place, right after the call; otherwise it goes where it arrives.
