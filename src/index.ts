@@ -1,3 +1,4 @@
+export type { AgentFactory, AgentFactoryContext } from './replay/agent-loader.js';
 export { Agent, type AgentOptions, type UserTurn } from './runtime/agents/agent.js';
 export { AgentTask } from './runtime/agents/agent-task.js';
 export {
@@ -65,3 +66,9 @@ export {
 export { SpeechHandle } from './runtime/speech/speech-handle.js';
 export { type FunctionCall, RunContext } from './runtime/tools/run-context.js';
 export { type Tool, type ToolOptions, tool } from './runtime/tools/tool.js';
+export type {
+  JobContext,
+  JobInfo,
+  JobParticipant,
+  ShutdownCallback,
+} from './worker/job-context.js';
