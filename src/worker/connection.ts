@@ -5,7 +5,7 @@
  * server) becomes one line naming what to check; the token and secret never appear.
  */
 import {
-  type RegisterWorkerRequest,
+  RegisterWorkerRequest,
   type RegisterWorkerResponse,
   ServerMessage,
   WorkerMessage,
@@ -39,6 +39,11 @@ export interface AgentSocketOptions {
   /** Bound on the WebSocket handshake. */
   readonly openTimeoutMs: number;
 }
+
+/** A message to the server, as plain data (`{ case: 'updateWorker', value: { … } }`). */
+export type WorkerMessageBody = NonNullable<
+  ConstructorParameters<typeof WorkerMessage>[0]
+>['message'];
 
 /** What `closed` resolves with. */
 export interface SocketClose {
@@ -140,7 +145,7 @@ export class AgentSocket {
     return () => this.#listeners.delete(fn);
   }
 
-  send(message: WorkerMessage['message']): boolean {
+  send(message: WorkerMessageBody): boolean {
     if (!this.open) return false;
     this.#ws.send(new WorkerMessage({ message }).toBinary());
     return true;
@@ -150,7 +155,7 @@ export class AgentSocket {
    * Sends `register` and waits for the server's answer, which must be the first message
    * (LiveKit gives a worker 10 s to register; we give the server `timeoutMs` to answer).
    */
-  register(request: RegisterWorkerRequest, url: string, timeoutMs: number) {
+  register(request: PartialRegister, url: string, timeoutMs: number) {
     return new Promise<RegisterWorkerResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
@@ -186,7 +191,7 @@ export class AgentSocket {
           ),
         );
       });
-      this.send({ case: 'register', value: request });
+      this.send({ case: 'register', value: new RegisterWorkerRequest(request) });
     });
   }
 
@@ -199,6 +204,8 @@ export class AgentSocket {
     this.#ws.terminate();
   }
 }
+
+type PartialRegister = NonNullable<ConstructorParameters<typeof RegisterWorkerRequest>[0]>;
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);

@@ -54,7 +54,9 @@ export class ProcessPool {
 
   /** A loaded process for a job: an idle one, or a new one when none is ready. */
   async take(): Promise<JobProcess> {
-    const proc = this.#idle.shift();
+    let proc = this.#idle.shift();
+    // One that has just exited is dropped here before the pool hears of it.
+    while (proc && proc.state !== 'ready') proc = this.#idle.shift();
     this.#fill();
     if (proc) return proc;
     const fresh = this.#spawn(false);

@@ -29,7 +29,7 @@ import nodeDataChannel, {
 } from 'node-datachannel';
 import type { WebSocket } from 'ws';
 import { type ReceivedText, TextStreamAssembler } from './data.js';
-import { OPUS_PT, OpusSink, type Pcm, parseRtp, RED_PT } from './media.js';
+import { OPUS_PT, OpusSink, type Pcm, parseRtp, RED_PT, type RtpView } from './media.js';
 import { offeredSections } from './sdp.js';
 
 /** A remote track the double streams to this client once a slot of an offer carries it. */
@@ -44,6 +44,8 @@ export interface OutboundTrack {
 export interface ClientSessionInit {
   ws: WebSocket;
   room: RoomInfo;
+  /** The access token the client joined with. */
+  token: string;
   self: ParticipantInfo;
   others: ParticipantInfo[];
   offerSdp: string;
@@ -71,6 +73,8 @@ const sid = (prefix: string) => `${prefix}_${(nextId++).toString(36).padStart(6,
 export class ClientSession {
   readonly identity: string;
   readonly participantSid: string;
+  /** The access token it joined with. */
+  readonly token: string;
   readonly texts: ReceivedText[] = [];
   /** Signal request kinds in arrival order, and the labels of the client's data channels. */
   readonly requests: string[] = [];
@@ -88,12 +92,14 @@ export class ClientSession {
   readonly #assembler: TextStreamAssembler;
   readonly #waiters = new Set<() => void>();
   readonly #onClosed: (s: ClientSession) => void;
+  readonly #packetListeners = new Set<(at: number, rtp: RtpView) => void>();
   #reliable: DataChannel | null = null;
   readonly #outbox: Uint8Array[] = [];
   #closed = false;
 
   constructor(init: ClientSessionInit) {
     this.identity = init.self.identity;
+    this.token = init.token;
     this.participantSid = init.self.sid;
     this.#ws = init.ws;
     this.#pending = [...init.pendingTracks];
@@ -135,6 +141,12 @@ export class ClientSession {
   capturedAudio(trackSid?: string): Pcm | null {
     const sink = trackSid ? this.#captures.get(trackSid) : this.#captures.values().next().value;
     return sink ? sink.pcm() : null;
+  }
+
+  /** Calls `fn` with the arrival time (performance.now) of every audio packet the client sends. */
+  onAudioPacket(fn: (at: number, rtp: RtpView) => void): () => void {
+    this.#packetListeners.add(fn);
+    return () => this.#packetListeners.delete(fn);
   }
 
   get publishedTrackSids(): string[] {
@@ -277,6 +289,8 @@ export class ClientSession {
               return;
             }
             sink.push(rtp);
+            const at = performance.now();
+            for (const fn of this.#packetListeners) fn(at, rtp);
             this.#wake();
           }),
         );
