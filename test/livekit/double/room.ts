@@ -54,7 +54,7 @@ export class DoubleRoom implements ParticipantHost {
    */
   delete(): void {
     this.#deleted = true;
-    for (const p of [...this.participants.values()]) p.leave();
+    // Clients hear of the deletion first, as from LiveKit, not of everyone leaving.
     for (const s of [...this.sessions]) {
       s.send({
         case: 'leave',
@@ -65,6 +65,7 @@ export class DoubleRoom implements ParticipantHost {
       });
       s.close();
     }
+    for (const p of [...this.participants.values()]) p.leave();
   }
 
   // ParticipantHost
