@@ -87,10 +87,12 @@ export class AgentWorker {
       load_threshold: this.#o.loadThreshold,
       active_jobs: this.#jobs.running.length,
       max_jobs: this.#o.maxJobs,
+      idle_processes: this.#o.pool.idleCount,
       jobs: this.#jobs.running.map((j) => ({
         id: j.launch.job.id,
         room: j.launch.job.room.name,
         started_at: new Date(j.startedAt).toISOString(),
+        rss_mb: j.process?.rssMb ?? null,
       })),
       version: this.#o.version,
       protocol_version: WORKER_PROTOCOL_VERSION,

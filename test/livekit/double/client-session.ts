@@ -29,7 +29,7 @@ import nodeDataChannel, {
 } from 'node-datachannel';
 import type { WebSocket } from 'ws';
 import { type ReceivedText, TextStreamAssembler } from './data.js';
-import { OPUS_PT, OpusSink, type Pcm, parseRtp, RED_PT, type RtpView } from './media.js';
+import { OPUS_PT, OpusSink, type Pcm, parseRtp, RED_PT, type RtpView, rms } from './media.js';
 import { offeredSections } from './sdp.js';
 
 /** A remote track the double streams to this client once a slot of an offer carries it. */
@@ -46,6 +46,8 @@ export interface ClientSessionInit {
   room: RoomInfo;
   /** The access token the client joined with. */
   token: string;
+  /** Keep decoding and storing the client's audio (default true). */
+  captureAudio?: boolean;
   self: ParticipantInfo;
   others: ParticipantInfo[];
   offerSdp: string;
@@ -75,6 +77,8 @@ export class ClientSession {
   readonly participantSid: string;
   /** The access token it joined with. */
   readonly token: string;
+  /** When the first packet of the client carrying sound (not silence) arrived (Date.now()). */
+  firstSoundAt: number | null = null;
   readonly texts: ReceivedText[] = [];
   /** Signal request kinds in arrival order, and the labels of the client's data channels. */
   readonly requests: string[] = [];
@@ -92,6 +96,7 @@ export class ClientSession {
   readonly #assembler: TextStreamAssembler;
   readonly #waiters = new Set<() => void>();
   readonly #onClosed: (s: ClientSession) => void;
+  readonly #capture: boolean;
   readonly #packetListeners = new Set<(at: number, rtp: RtpView) => void>();
   #reliable: DataChannel | null = null;
   readonly #outbox: Uint8Array[] = [];
@@ -100,6 +105,7 @@ export class ClientSession {
   constructor(init: ClientSessionInit) {
     this.identity = init.self.identity;
     this.token = init.token;
+    this.#capture = init.captureAudio ?? true;
     this.participantSid = init.self.sid;
     this.#ws = init.ws;
     this.#pending = [...init.pendingTracks];
@@ -288,7 +294,12 @@ export class ClientSession {
             ) {
               return;
             }
-            sink.push(rtp);
+            // Without capture, decode only until the first sound (a benchmark spares the CPU).
+            if (this.#capture || this.firstSoundAt === null) {
+              const pcm = sink.push(rtp);
+              if (pcm && this.firstSoundAt === null && rms(pcm) > 0.01)
+                this.firstSoundAt = Date.now();
+            }
             const at = performance.now();
             for (const fn of this.#packetListeners) fn(at, rtp);
             this.#wake();

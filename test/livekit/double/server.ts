@@ -37,6 +37,8 @@ export interface DoubleOptions {
   rooms?: string[];
   /** How often `/agent` pings each worker socket (LiveKit: 10 s). */
   workerPingIntervalMs?: number;
+  /** Decode and keep what clients publish (default true; a benchmark turns it off). */
+  captureAudio?: boolean;
 }
 
 /** A dispatch of a room's configuration (a token's `roomConfig.agents`, or CreateRoom's). */
@@ -71,8 +73,10 @@ export class LiveKitDouble {
   readonly #sockets = new Set<Duplex>();
   readonly #sessionWaiters = new Set<() => void>();
   #refusing = false;
+  readonly #captureAudio: boolean;
 
   private constructor(opts: DoubleOptions) {
+    this.#captureAudio = opts.captureAudio ?? true;
     this.apiKey = opts.apiKey ?? 'devkey';
     this.apiSecret = opts.apiSecret ?? 'double-secret-0123456789abcdef0123456789';
     const rooms = opts.rooms ?? ['test-room'];
@@ -344,6 +348,7 @@ export class LiveKitDouble {
         ws,
         room: room.info(),
         token: token(req, url) ?? '',
+        captureAudio: this.#captureAudio,
         self,
         others,
         offerSdp: offer,
