@@ -16,11 +16,21 @@ import {
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveKitDouble } from '../livekit/double/server.js';
 import type { WorkerRecord } from '../livekit/double/worker-record.js';
-import { BUILT, type Defer, exitWithin, loudMs, ROOT } from './fixtures/connect-harness.js';
+import {
+  BUILT,
+  type Defer,
+  describeRun,
+  exitWithin,
+  fixture,
+  loudMs,
+  ROOT,
+  runCli,
+} from './fixtures/connect-harness.js';
 import { GREETING, HOURS_QUESTION, HOURS_REPLY } from './fixtures/script.js';
 import {
   describeWorker,
   getHealth,
+  roomEnv,
   startDouble,
   startWorker,
   type WorkerRun,
@@ -404,6 +414,26 @@ describe.skipIf(SKIP)('voxagent start against the LiveKit double', () => {
       for (const r of ['lobby', 'vip', 'support']) d.deleteRoom(r);
       await exitsZero(named.run, 'the named worker after SIGTERM');
       await exitsZero(auto.run, 'the automatic worker after SIGTERM');
+    },
+    LONG,
+  );
+
+  it(
+    'the same agent module runs unchanged under connect (no job context there)',
+    async () => {
+      const d = await startDouble(defer, { rooms: ['plain'] });
+      const pat = d.room('plain')!.addParticipant('pat');
+      const run = runCli(
+        defer,
+        ['connect', 'plain', fixture('worker-agent.ts'), '--log-level', 'debug'],
+        roomEnv(d),
+      );
+      const agent = await d.waitForSession('voxagent', 30_000);
+      await agent.waitFor(() => loudMs(agent.capturedAudio()) >= 1000, 'the greeting', 30_000);
+      pat.leave();
+      const exit = await exitWithin(run, 30_000, 'connect after the participant left');
+      expect(exit.code, describeRun(run)).toBe(0);
+      expect(run.stdout()).not.toContain('job context');
     },
     LONG,
   );
