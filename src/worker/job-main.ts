@@ -3,6 +3,7 @@
  * bundle) with its models and VAD, waits for one job, runs it and exits. Anything that goes
  * wrong in here (a throw, a crash, a hang, runaway memory) ends this process only.
  */
+import { Worker } from 'node:worker_threads';
 import { loadBuiltAgent } from '../cli/agent-bundle.js';
 import { chooseModels } from '../cli/providers.js';
 import type { LogLevel } from '../livekit/rtc-log.js';
@@ -91,6 +92,8 @@ process.on('disconnect', () => {
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
 
+watchParent();
+
 process.on('message', (message: ToJobProcess) => {
   switch (message.type) {
     case 'init':
@@ -125,4 +128,24 @@ process.on('message', (message: ToJobProcess) => {
 function cpuMicros(): number {
   const u = process.cpuUsage();
   return u.user + u.system;
+}
+
+/**
+ * If the worker dies without a word (SIGKILL, a crash) the IPC channel closes and
+ * 'disconnect' ends the job, unless the job's event loop is blocked. A thread of its own
+ * sees the worker gone (this process re-parented) and ends the process even then.
+ */
+function watchParent(): void {
+  const code = `
+    const { workerData } = require('node:worker_threads');
+    setInterval(() => {
+      if (process.ppid !== workerData.ppid) process.kill(workerData.pid, 'SIGKILL');
+    }, 1000);
+  `;
+  const watcher = new Worker(code, {
+    eval: true,
+    workerData: { ppid: process.ppid, pid: process.pid },
+    resourceLimits: { maxOldGenerationSizeMb: 8 },
+  });
+  watcher.unref();
 }

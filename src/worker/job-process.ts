@@ -44,6 +44,8 @@ export class JobProcess {
   #launch: JobLaunch | null = null;
   #reported: JobEnd | null = null;
   #killedFor: string | null = null;
+  /** V8 said it ran out of heap (its report runs to many lines; the tail may not show it). */
+  #outOfMemory = false;
   #lastPongAt = Date.now();
   #cpuMicros = 0;
   #rssBytes = 0;
@@ -146,7 +148,7 @@ export class JobProcess {
         this.#log.log(m.level, m.msg, m.fields);
         return;
       case 'joined':
-        this.#log.info('job joined the room', { identity: this.#launch?.identity });
+        this.#log.info('job joined the room', { identity: this.#launch?.identity, pid: this.pid });
         return;
       case 'ended':
         this.#reported ??= { reason: m.reason, error: m.error };
@@ -189,8 +191,7 @@ export class JobProcess {
   }
 
   #crashDescription(code: number | null, signal: NodeJS.Signals | null): string {
-    const tail = this.#stderrTail.join('\n');
-    if (/heap out of memory|Allocation failed/i.test(tail)) {
+    if (this.#outOfMemory) {
       return `the job process ran out of memory (over the ${this.#o.memoryLimitMb} MB limit, --job-memory-limit)`;
     }
     const how = signal ? `signal ${signal}` : `code ${code}`;
@@ -205,6 +206,7 @@ export class JobProcess {
       createInterface({ input: stream }).on('line', (line) => {
         if (line.trim() === '') return;
         if (level === 'warn') {
+          if (/heap out of memory|Allocation failed/i.test(line)) this.#outOfMemory = true;
           this.#stderrTail.push(line.trim());
           if (this.#stderrTail.length > 5) this.#stderrTail.shift();
         }

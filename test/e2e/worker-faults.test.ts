@@ -4,12 +4,14 @@
  * second signal; and every bad setting, which must end the command with one line on stderr,
  * a non-zero exit and no stack trace. The built CLI against the LiveKit double.
  */
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { JobStatus } from '@livekit/protocol';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { LiveKitDouble } from '../livekit/double/server.js';
+import { eventually } from '../livekit/helpers.js';
 import {
   BUILT,
   type Defer,
@@ -119,6 +121,26 @@ describe.skipIf(SKIP)('voxagent start: faults', () => {
       d.deleteRoom('after');
       const exit = await exitWithin(run, 60_000, 'the worker after SIGTERM');
       expect(exit.code, describeWorker(run)).toBe(0);
+    },
+    LONG,
+  );
+
+  it(
+    'a worker killed outright leaves no job process behind, not even one whose event loop is blocked',
+    async () => {
+      const d = await startDouble(defer);
+      const run = await registered(defer, d, ['--idle-processes', '1']);
+      await d.createRoom('stuck', { agents: [{ metadata: 'hang' }] });
+      const id = await jobOf(d, 'stuck');
+      const joined = await run.line('job joined the room', (l) => l.job_id === id);
+      const pid = Number(joined.pid);
+      await run.line(
+        'job output',
+        (l) => l.job_id === id && String(l.line).startsWith('job context'),
+      );
+      run.signal('SIGKILL');
+      await exitWithin(run, 10_000, 'the worker after SIGKILL');
+      await eventually(() => !alive(pid), `job process ${pid} to go away`, 15_000);
     },
     LONG,
   );
@@ -278,6 +300,15 @@ describe.skipIf(SKIP)('voxagent start: faults', () => {
     });
   });
 });
+
+/** A process that exists and is not a zombie (an orphan waits for init to reap it). */
+function alive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 async function listen(server: ReturnType<typeof createHttpServer>, defer: Defer): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
