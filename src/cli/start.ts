@@ -98,9 +98,11 @@ async function runWorker(
       pool.start().catch((err: unknown) => {
         throw new UsageError(err instanceof Error ? err.message : String(err));
       }),
-      worker.connect(),
+      // Registered: from here a signal drains (a job may already be on its way).
+      worker.connect().then(() => {
+        signals.running = true;
+      }),
     ]);
-    signals.running = true;
     await worker.serve();
     return signals.code;
   } catch (err) {
@@ -122,7 +124,7 @@ interface Stoppable {
 
 /**
  * First SIGTERM/SIGINT drains; a second ends at once (exit 128 + signal number). Before the
- * worker runs, the first one stops it.
+ * worker has registered, the first one stops it.
  */
 class SignalHandling {
   code = 0;

@@ -73,6 +73,11 @@ export class AgentSocket {
   readonly closed: Promise<SocketClose>;
   readonly #ws: WebSocket;
   readonly #listeners = new Set<(m: ServerMessage) => void>();
+  /**
+   * Messages that came while nobody listened: the server may send a job right behind its
+   * answer to `register`, in the same read, before the worker has subscribed.
+   */
+  readonly #unheard: ServerMessage[] = [];
   #lastHeard = Date.now();
   readonly #heartbeat: NodeJS.Timeout;
 
@@ -93,6 +98,7 @@ export class AgentSocket {
       } catch {
         return;
       }
+      if (this.#listeners.size === 0) this.#unheard.push(message);
       for (const fn of [...this.#listeners]) fn(message);
     });
     // The server pings every 10 s (ws answers by itself); a silent server is a dead one.
@@ -140,8 +146,11 @@ export class AgentSocket {
     return this.#ws.readyState === this.#ws.OPEN;
   }
 
+  /** Subscribes; messages that arrived while nobody listened are given to `fn` first. */
   onMessage(fn: (m: ServerMessage) => void): () => void {
     this.#listeners.add(fn);
+    // One at a time: `fn` may unsubscribe after the first (registration does).
+    while (this.#unheard.length > 0 && this.#listeners.has(fn)) fn(this.#unheard.shift()!);
     return () => this.#listeners.delete(fn);
   }
 

@@ -14,7 +14,7 @@ import {
   RoomConfiguration,
 } from 'livekit-server-sdk';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LiveKitDouble } from '../livekit/double/server.js';
+import type { JobRecord, LiveKitDouble } from '../livekit/double/server.js';
 import type { WorkerRecord } from '../livekit/double/worker-record.js';
 import {
   BUILT,
@@ -140,6 +140,27 @@ describe.skipIf(SKIP)('voxagent start against the LiveKit double', () => {
       await healthBecomes(port, 200);
       await run.line('registered with the LiveKit server', (l) => l.worker_id !== worker.id);
       run.signal('SIGTERM');
+      await exitsZero(run, 'the worker after SIGTERM');
+    },
+    LONG,
+  );
+
+  it(
+    'a job offered in the same breath as the answer to its registration is answered',
+    async () => {
+      const d = await startDouble(defer);
+      let job: Promise<JobRecord> | null = null;
+      d.agents.onRegistered = () => {
+        // Offered with no pause after `register`: both usually reach the worker in one read.
+        job ??= d.createRoom('eager').then(() => d.agents.jobsIn('eager')[0]!);
+      };
+      const run = startWorker(defer, d);
+      await run.line('registered with the LiveKit server');
+      const record = await d.agents.waitFor(() => job, 'the eager dispatch');
+      expect((await record).outcome).toBe('assigned');
+      await run.line('job accepted', (l) => l.room === 'eager');
+      run.signal('SIGTERM');
+      d.deleteRoom('eager');
       await exitsZero(run, 'the worker after SIGTERM');
     },
     LONG,

@@ -70,6 +70,8 @@ export class AgentService {
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #waiters = new Set<() => void>();
   #refusing = false;
+  /** Called right after a worker's registration is answered, in the same tick. */
+  onRegistered: ((worker: WorkerRecord) => void) | null = null;
 
   constructor(options: AgentServiceOptions) {
     this.#o = options;
@@ -257,6 +259,7 @@ export class AgentService {
             serverInfo: new ServerInfo({ version: '1.9.0', agentProtocol: 1, nodeId: 'double' }),
           },
         });
+        this.onRegistered?.(worker);
         break;
       case 'availability':
         for (const j of this.jobs) {
