@@ -458,4 +458,33 @@ describe.skipIf(SKIP)('voxagent start against the LiveKit double', () => {
     },
     LONG,
   );
+
+  it(
+    'the example worker agent (examples/worker/agents/support.ts) uses its dispatch metadata and shutdown callback',
+    async () => {
+      const d = await startDouble(defer);
+      const run = startWorker(
+        defer,
+        d,
+        ['--agent-name', 'support'],
+        `${ROOT}examples/worker/agents/support.ts`,
+      );
+      await run.line('registered with the LiveKit server');
+      const job = await d.createDispatch('help', 'support', '{"customer":"Ada"}');
+      expect(job.outcome).toBe('assigned');
+      await run.event(
+        'speech.created',
+        job.job.id,
+        (e) => e.type === 'speech.created' && e.text === 'Hello Ada, how can I help you today?',
+      );
+      d.deleteRoom('help');
+      await run.line(
+        'job output',
+        (l) => l.line === 'support call in help ended: the room connection ended (ROOM_DELETED)',
+      );
+      run.signal('SIGTERM');
+      await exitsZero(run, 'the worker after SIGTERM');
+    },
+    LONG,
+  );
 });
