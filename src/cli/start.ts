@@ -38,6 +38,8 @@ export async function startCommand(
     secrets: [settings.apiSecret, process.env.OPENAI_API_KEY, process.env.DEEPGRAM_API_KEY],
   });
   const bundle = await buildAgentBundle(file);
+  // Bundled once for the worker's life: esbuild's service process is not needed again.
+  await import('esbuild').then((esbuild) => esbuild.stop());
   const removeBundle = () => rmSync(bundle.outfile, { force: true });
   process.once('exit', removeBundle);
   try {

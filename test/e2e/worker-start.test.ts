@@ -1,39 +1,24 @@
 /**
- * `voxagent start` end to end: the built CLI in a child process registers with the LiveKit
- * double's `/agent` service, and its jobs join the double's rooms with the real
- * @livekit/rtc-node client. What is checked is what LiveKit would see (protocol messages,
- * tokens, the agents' audio) and what the worker logs (JSON lines on stdout). Every wait is
- * on an observable condition with a generous bound: the machine may be very busy.
+ * `voxagent start` end to end, registration and dispatch: the built CLI in a child process
+ * registers with the LiveKit double's `/agent` service, and its jobs join the double's rooms
+ * with the real @livekit/rtc-node client. What is checked is what LiveKit would see
+ * (protocol messages, tokens, the agents' audio) and what the worker logs (JSON lines on
+ * stdout). Every wait is on an observable condition with a generous bound: the machine may
+ * be very busy.
  */
 import { readFileSync } from 'node:fs';
 import { JobStatus, JobType, WorkerStatus } from '@livekit/protocol';
-import {
-  AccessToken,
-  AgentDispatchClient,
-  RoomAgentDispatch,
-  RoomConfiguration,
-} from 'livekit-server-sdk';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { JobRecord, LiveKitDouble } from '../livekit/double/server.js';
-import type { WorkerRecord } from '../livekit/double/worker-record.js';
+import type { JobRecord } from '../livekit/double/server.js';
+import { BUILT, type Defer, loudMs, ROOT } from './fixtures/connect-harness.js';
 import {
-  BUILT,
-  type Defer,
-  describeRun,
-  exitWithin,
-  fixture,
-  loudMs,
-  ROOT,
-  runCli,
-} from './fixtures/connect-harness.js';
-import { GREETING, HOURS_QUESTION, HOURS_REPLY } from './fixtures/script.js';
-import {
-  describeWorker,
+  exitsZero,
   getHealth,
-  roomEnv,
+  healthBecomes,
+  joinedJob,
+  registered,
   startDouble,
   startWorker,
-  type WorkerRun,
 } from './fixtures/worker-harness.js';
 
 const NO_BUILD = 'dist/ is missing: run `npm run build` first (these tests run the built CLI)';
@@ -42,48 +27,6 @@ if (SKIP) console.warn(`test/e2e/worker-start.test.ts skipped: ${NO_BUILD}`);
 const VERSION = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string })
   .version;
 const LONG = 120_000;
-
-/** A worker that has registered; resolves with its run and the double's record of it. */
-async function registered(
-  defer: Defer,
-  d: LiveKitDouble,
-  extra: string[] = [],
-): Promise<{ run: WorkerRun; worker: WorkerRecord }> {
-  const run = startWorker(defer, d, extra);
-  const line = await run.line('registered with the LiveKit server');
-  const worker = await d.agents.waitFor(
-    () => d.agents.workers.find((w) => w.id === line.worker_id),
-    'the registered worker',
-  );
-  return { run, worker };
-}
-
-/** Polls the worker's health endpoint until it answers `status`. */
-async function healthBecomes(port: number, status: number): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const res = await getHealth(port, '/health').catch(() => ({ status: 0, body: '' }));
-    if (res.status === status) return res.body;
-    if (Date.now() - started > 30_000) throw new Error(`/health never answered ${status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The job of `room` once assigned, and its agent's session in the double. */
-async function joinedJob(d: LiveKitDouble, room: string) {
-  const job = await d.agents.waitFor(
-    () => d.agents.jobsIn(room).find((j) => j.outcome === 'assigned'),
-    `a job assigned for ${room}`,
-  );
-  const agent = await d.waitForSession(`agent-${job.job.id}`, 30_000);
-  return { job, agent, id: job.job.id };
-}
-
-async function exitsZero(run: WorkerRun, what: string): Promise<void> {
-  const exit = await exitWithin(run, 60_000, what);
-  expect(exit.code, describeWorker(run)).toBe(0);
-  expect(run.stderr()).toBe('');
-}
 
 describe.skipIf(SKIP)('voxagent start against the LiveKit double', () => {
   const later: (() => Promise<void> | void)[] = [];
@@ -262,227 +205,6 @@ describe.skipIf(SKIP)('voxagent start against the LiveKit double', () => {
       expect(Math.max(...gaps)).toBeLessThan(4000);
       run.signal('SIGTERM');
       d.room('b')!.participants.get('bob')!.leave();
-      await exitsZero(run, 'the worker after SIGTERM');
-    },
-    LONG,
-  );
-
-  it(
-    'termination ends the job gracefully: shutdown callbacks run, the agent leaves, JS_SUCCESS',
-    async () => {
-      const d = await startDouble(defer);
-      const { run, worker } = await registered(defer, d);
-      await d.createRoom('t', { agents: [{ metadata: 'to be terminated' }] });
-      d.room('t')!.addParticipant('tess');
-      const { id, agent } = await joinedJob(d, 't');
-      const context = await run.line('job output', (l) => String(l.line).startsWith('job context'));
-      expect(JSON.parse(String(context.line).slice('job context '.length))).toEqual({
-        id,
-        room: 't',
-        metadata: 'to be terminated',
-        identity: `agent-${id}`,
-        participant: null,
-        workerId: worker.id,
-      });
-      await run.event(
-        'speech.done',
-        id,
-        (e) => e.type === 'speech.done' && e.fullText === GREETING,
-      );
-      d.agents.terminate(id);
-      await run.line('job termination requested by the server', (l) => l.job_id === id);
-      await run.line(
-        'job output',
-        (l) =>
-          l.job_id === id && l.line === 'shutdown callback ran: terminated by the LiveKit server',
-      );
-      await agent.waitFor(() => agent.closed, 'the agent to leave the room', 30_000);
-      await d.agents.waitFor(
-        () => worker.jobStatus(id).find((u) => u.status === JobStatus.JS_SUCCESS),
-        'JS_SUCCESS for the terminated job',
-      );
-      await run.line('job ended', (l) => l.job_id === id);
-      // The agent ending its own job (ctx.job.shutdown()) ends it the same way.
-      await d.createRoom('u', { agents: [{ metadata: 'bye' }] });
-      d.room('u')!.addParticipant('ursula');
-      const bye = await joinedJob(d, 'u');
-      await bye.agent.waitFor(
-        () => bye.agent.closed,
-        'the agent to leave after its goodbye',
-        30_000,
-      );
-      await run.line(
-        'job output',
-        (l) =>
-          l.job_id === bye.id &&
-          l.line === 'shutdown callback ran: the agent said all it had to say',
-      );
-      run.signal('SIGTERM');
-      await exitsZero(run, 'the worker after SIGTERM');
-    },
-    LONG,
-  );
-
-  it(
-    'SIGTERM drains: reports full, refuses new jobs, keeps the connection, exits 0 once the job ends',
-    async () => {
-      const d = await startDouble(defer);
-      const { run, worker } = await registered(defer, d);
-      await d.createRoom('d');
-      const dana = d.room('d')!.addParticipant('dana');
-      const { id } = await joinedJob(d, 'd');
-      const port = await run.healthPort();
-      run.signal('SIGTERM');
-      await run.line('draining: no new jobs; waiting for the running ones');
-      await d.agents.waitFor(() => worker.lastUpdate?.status === WorkerStatus.WS_FULL, 'WS_FULL');
-      const e = await d.createRoom('e');
-      const offered = await d.agents.dispatch(e, { anyStatus: true });
-      expect(offered.offers[0]?.response?.available).toBe(false);
-      await run.line('job refused', (l) => l.reason === 'the worker is draining');
-      // Still registered, still serving the running job.
-      expect(worker.connected).toBe(true);
-      expect(await healthBecomes(port, 200)).toBe('OK (draining)\n');
-      expect(run.exited).toBeNull();
-      dana.leave();
-      await d.agents.waitFor(
-        () => worker.jobStatus(id).find((u) => u.status === JobStatus.JS_SUCCESS),
-        'JS_SUCCESS once the user left',
-      );
-      await exitsZero(run, 'the drained worker');
-      await run.line('drained: every job has ended');
-    },
-    LONG,
-  );
-
-  it(
-    'the socket drops mid-job: the worker reconnects and re-registers, the job goes on and is still counted',
-    async () => {
-      const d = await startDouble(defer);
-      const { run, worker } = await registered(defer, d);
-      await d.createRoom('x');
-      const xena = d.room('x')!.addParticipant('xena');
-      const { id, agent } = await joinedJob(d, 'x');
-      await run.event(
-        'speech.done',
-        id,
-        (e) => e.type === 'speech.done' && e.fullText === GREETING,
-      );
-      d.agents.dropWorkers();
-      await run.line('lost the connection to the LiveKit server; reconnecting');
-      const again = await d.agents.waitFor(
-        () => d.agents.connected.find((w) => w !== worker),
-        'the worker registered again',
-        30_000,
-      );
-      await d.agents.waitFor(
-        () => again.updates.find((u) => u.jobCount === 1),
-        'the new registration counting the running job',
-      );
-      // The job never noticed: its agent still answers in its room.
-      xena.sendChat(HOURS_QUESTION);
-      await run.event(
-        'speech.done',
-        id,
-        (e) => e.type === 'speech.done' && e.fullText === HOURS_REPLY && e.reason === 'completed',
-      );
-      expect(agent.closed).toBe(false);
-      xena.leave();
-      await d.agents.waitFor(
-        () => again.jobStatus(id).find((u) => u.status === JobStatus.JS_SUCCESS),
-        'JS_SUCCESS on the new connection',
-      );
-      run.signal('SIGTERM');
-      await exitsZero(run, 'the worker after SIGTERM');
-    },
-    LONG,
-  );
-
-  it(
-    'explicit dispatch goes only to the named worker (API and token room configuration); automatic only to the unnamed one',
-    async () => {
-      const d = await startDouble(defer);
-      const named = await registered(defer, d, ['--agent-name', 'alpha', '--idle-processes', '1']);
-      const auto = await registered(defer, d, ['--idle-processes', '1']);
-      expect(named.worker.agentName).toBe('alpha');
-      // A new room: automatic dispatch, to the unnamed worker only.
-      await d.createRoom('lobby');
-      const lobby = await joinedJob(d, 'lobby');
-      expect(lobby.job.workerId).toBe(auto.worker.id);
-      expect(lobby.job.offers.map((o) => o.workerId)).toEqual([auto.worker.id]);
-      // AgentDispatchService.CreateDispatch, as `lk dispatch create` or a backend calls it.
-      const http = d.url.replace(/^ws/, 'http');
-      const client = new AgentDispatchClient(http, d.apiKey, d.apiSecret);
-      const dispatch = await client.createDispatch('vip', 'alpha', { metadata: 'gold' });
-      expect(dispatch.agentName).toBe('alpha');
-      const vip = await joinedJob(d, 'vip');
-      expect(vip.job.workerId).toBe(named.worker.id);
-      expect(vip.job.job.metadata).toBe('gold');
-      await named.run.line('job started', (l) => l.job_id === vip.id && l.metadata === 'gold');
-      // A user token whose room configuration names the agent: explicit, no automatic job.
-      const at = new AccessToken(d.apiKey, d.apiSecret, { identity: 'carol' });
-      at.addGrant({ roomJoin: true, room: 'support' });
-      at.roomConfig = new RoomConfiguration({
-        agents: [new RoomAgentDispatch({ agentName: 'alpha', metadata: 'from the token' })],
-      });
-      await d.joinWithToken(await at.toJwt());
-      const support = await joinedJob(d, 'support');
-      expect(support.job.workerId).toBe(named.worker.id);
-      expect(d.agents.jobsIn('support')).toHaveLength(1);
-      expect(
-        d.agents.jobs.filter((j) => j.offers.some((o) => o.workerId === auto.worker.id)),
-      ).toEqual([lobby.job]);
-      for (const w of [named.run, auto.run]) w.signal('SIGTERM');
-      for (const r of ['lobby', 'vip', 'support']) d.deleteRoom(r);
-      await exitsZero(named.run, 'the named worker after SIGTERM');
-      await exitsZero(auto.run, 'the automatic worker after SIGTERM');
-    },
-    LONG,
-  );
-
-  it(
-    'the same agent module runs unchanged under connect (no job context there)',
-    async () => {
-      const d = await startDouble(defer, { rooms: ['plain'] });
-      const pat = d.room('plain')!.addParticipant('pat');
-      const run = runCli(
-        defer,
-        ['connect', 'plain', fixture('worker-agent.ts'), '--log-level', 'debug'],
-        roomEnv(d),
-      );
-      const agent = await d.waitForSession('voxagent', 30_000);
-      await agent.waitFor(() => loudMs(agent.capturedAudio()) >= 1000, 'the greeting', 30_000);
-      pat.leave();
-      const exit = await exitWithin(run, 30_000, 'connect after the participant left');
-      expect(exit.code, describeRun(run)).toBe(0);
-      expect(run.stdout()).not.toContain('job context');
-    },
-    LONG,
-  );
-
-  it(
-    'the example worker agent (examples/worker/agents/support.ts) uses its dispatch metadata and shutdown callback',
-    async () => {
-      const d = await startDouble(defer);
-      const run = startWorker(
-        defer,
-        d,
-        ['--agent-name', 'support'],
-        `${ROOT}examples/worker/agents/support.ts`,
-      );
-      await run.line('registered with the LiveKit server');
-      const job = await d.createDispatch('help', 'support', '{"customer":"Ada"}');
-      expect(job.outcome).toBe('assigned');
-      await run.event(
-        'speech.created',
-        job.job.id,
-        (e) => e.type === 'speech.created' && e.text === 'Hello Ada, how can I help you today?',
-      );
-      d.deleteRoom('help');
-      await run.line(
-        'job output',
-        (l) => l.line === 'support call in help ended: the room connection ended (ROOM_DELETED)',
-      );
-      run.signal('SIGTERM');
       await exitsZero(run, 'the worker after SIGTERM');
     },
     LONG,
