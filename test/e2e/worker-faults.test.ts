@@ -291,6 +291,21 @@ describe.skipIf(SKIP)('voxagent start: faults', () => {
       );
     });
 
+    it.sequential('an agent whose models cannot be chosen (no key, no demo model)', async ({
+      onTestFinished,
+    }) => {
+      const d = await startDouble(onTestFinished);
+      const run = runCli(onTestFinished, ['start', fixture('no-models.ts'), ...port0], roomEnv(d));
+      const exit = await exitWithin(run, 30_000, 'start with an agent that has no models');
+      expect(exit.code).toBe(2);
+      expect(run.stderr()).not.toMatch(/^\s+at /m);
+      expect(stderrLines(run)).toEqual([
+        expect.stringMatching(
+          /^voxagent: this agent has no offline demo model: export OPENAI_API_KEY/,
+        ),
+      ]);
+    });
+
     it.sequential('an agent file that does not exist', async ({ onTestFinished }) => {
       const env = { ...KEYS, LIVEKIT_URL: 'ws://127.0.0.1:9' };
       const run = runCli(onTestFinished, ['start', 'nope/agent.ts', ...port0], env);

@@ -4,6 +4,7 @@
  * and the same agent module under `connect`. The built CLI against the LiveKit double with
  * the real @livekit/rtc-node client; every wait is on an observable condition.
  */
+import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { JobStatus, WorkerStatus } from '@livekit/protocol';
 import {
   AccessToken,
@@ -53,9 +54,13 @@ describe.skipIf(SKIP)('voxagent start: the life of jobs', () => {
     async () => {
       const d = await startDouble(defer);
       const { run, worker } = await registered(defer, d);
+      // The assignment names where to join (LiveKit Cloud may): a relay in front of the double.
+      const relay = await tcpRelay(defer, d.url);
+      d.assignmentUrl = relay.url;
       await d.createRoom('t', { agents: [{ metadata: 'to be terminated' }] });
       d.room('t')!.addParticipant('tess');
       const { id, agent } = await joinedJob(d, 't');
+      expect(relay.connections()).toBeGreaterThan(0);
       const context = await run.line('job output', (l) => String(l.line).startsWith('job context'));
       expect(JSON.parse(String(context.line).slice('job context '.length))).toEqual({
         id,
@@ -269,3 +274,22 @@ describe.skipIf(SKIP)('voxagent start: the life of jobs', () => {
     LONG,
   );
 });
+
+/** A TCP relay to the double's port: joins at its URL reach the double, and are counted. */
+async function tcpRelay(defer: Defer, target: string) {
+  const port = Number(new URL(target).port);
+  let count = 0;
+  const server = createTcpServer((client) => {
+    count++;
+    const upstream = connect(port, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  defer(() => new Promise<void>((r) => server.close(() => r())));
+  return {
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => count,
+  };
+}
