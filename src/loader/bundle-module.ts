@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,6 +51,7 @@ export async function buildBundle(path: string): Promise<BuiltBundle> {
   const { build } = await import('esbuild');
   const dir = cacheDir(file);
   mkdirSync(dir, { recursive: true });
+  sweepStaleBundles(dir);
   const outfile = join(dir, `module-${process.pid}-${++generation}.mjs`);
   try {
     const result = await build({
@@ -97,6 +98,28 @@ export async function importBundled(path: string): Promise<BundledModule> {
     rmSync(outfile, { force: true });
   }
   return { exports, files };
+}
+
+/**
+ * Removes bundles left by processes that are gone (a worker killed outright cannot remove
+ * its own); a bundle's name carries the pid of the process that made it.
+ */
+function sweepStaleBundles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(/^module-(\d+)-\d+\.mjs$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, it is someone else's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Whether this code runs compiled (dist/, plain Node) rather than from TypeScript sources. */
