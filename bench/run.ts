@@ -12,6 +12,7 @@ import { runB5 } from './b5-startup.js';
 import { runB6 } from './b6-footprint.js';
 import { runB7 } from './b7-providers.js';
 import { runB8 } from './b8-ui.js';
+import { runB9 } from './b9-worker.js';
 import { formatTable, type Row } from './stats.js';
 
 type Bench = { id: string; run: () => Promise<Row[]> };
@@ -32,6 +33,7 @@ const BENCHES: Bench[] = [
   },
   { id: 'B7', run: runB7 },
   { id: 'B8', run: runB8 },
+  { id: 'B9', run: runB9 },
 ];
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 export { type AgentDemo, defineDemo } from './cli/agent-demo.js';
+export type { AgentFactory, AgentFactoryContext } from './replay/agent-loader.js';
 export { Agent, type AgentOptions, type UserTurn } from './runtime/agents/agent.js';
 export { AgentTask } from './runtime/agents/agent-task.js';
 export {
@@ -67,3 +68,9 @@ export { SpeechHandle } from './runtime/speech/speech-handle.js';
 export { type FunctionCall, RunContext } from './runtime/tools/run-context.js';
 export { type Tool, type ToolOptions, tool } from './runtime/tools/tool.js';
 export { Toolset } from './runtime/tools/toolset.js';
+export type {
+  JobContext,
+  JobInfo,
+  JobParticipant,
+  ShutdownCallback,
+} from './worker/job-context.js';

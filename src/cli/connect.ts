@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { RoomConnection } from '../livekit/index.js';
-import type { AgentSession } from '../runtime/session/session.js';
+import { followRoom, wireRoom } from '../livekit/agent-room.js';
+import type { RoomLog } from '../livekit/index.js';
 import type { LogLevel } from '../ui/types.js';
 import { loadAgentModule } from './agent-bundle.js';
 import { exitSoon, packageRoot } from './dev.js';
@@ -51,6 +51,7 @@ async function runConnect(
       process.env.LIVEKIT_API_SECRET,
     ],
   });
+  const roomLog: RoomLog = (level, message) => logger[level](message);
   const agent = await loadAgentModule(file);
   const models = await chooseModels(flags, agent.demo);
   const { connectRoom } = await import('../livekit/index.js');
@@ -62,7 +63,7 @@ async function runConnect(
     room,
     identity: flags.identity ?? 'voxagent',
     ...(flags.participant !== undefined ? { participant: flags.participant } : {}),
-    log: (level, message) => logger[level](message),
+    log: roomLog,
   }).catch(async (err: unknown) => {
     logger.error(err instanceof Error ? err.message : String(err));
     await logger.close();
@@ -82,43 +83,23 @@ async function runConnect(
       setMuted: () => {},
       close: () => conn.close(),
     }),
-    onSession: (session) => wireRoom(session, conn, logger),
+    onSession: (session) => wireRoom(session, conn, roomLog),
     ...(flags.record !== undefined ? { record: flags.record } : {}),
     logger,
     notes: [roomNote()],
   });
   const refresh = () => live.setNotes([roomNote()]);
-  conn.on('linked', (link) => {
-    refresh();
-    if (link.identity === null) logger.info('listening to nobody');
-    else if (link.trackSid) logger.info(`listening to ${link.identity}`);
-    else logger.info(`${link.identity} has no microphone track`);
-  });
-  conn.onParticipantJoined(refresh);
   let lastError: string | undefined;
-  conn.onState((event) => {
-    refresh();
-    if (event.state === 'reconnecting') logger.warn('lost the room connection: reconnecting');
-    else if (event.state === 'connected') logger.info(`reconnected to room ${conn.room}`);
-    else if (event.state === 'disconnected') {
-      if (event.error) {
-        lastError = event.error.message;
-        logger.error(event.error.message);
+  followRoom(conn, {
+    log: roomLog,
+    onChange: refresh,
+    onEnd: (end) => {
+      if (end.kind === 'disconnected' && end.error) {
+        lastError = end.error.message;
+        logger.error(end.error.message);
       }
-      void live.quit(event.error ? 1 : 0);
-    }
-  });
-  conn.onParticipantLeft((p) => {
-    refresh();
-    logger.info(`${p.identity} left (${p.reason})`);
-    // While reconnecting, rtc-node rebuilds the room and reports everyone as gone; they come
-    // back with the new join. Only a leave seen on a live connection ends the conversation.
-    if (conn.state !== 'connected') return;
-    // The user we talk to left and nobody else is here: the conversation is over. The adapter
-    // reports the leave before it unlinks that participant, so `linkedParticipant` may still
-    // name them here: count who else is in the room instead.
-    const others = conn.participants.filter((q) => q.identity !== p.identity);
-    if (others.length === 0) void live.quit(0);
+      void live.quit(end.kind === 'disconnected' && end.error ? 1 : 0);
+    },
   });
   const onSignal = () => void live.quit(0);
   process.on('SIGINT', onSignal);
@@ -135,36 +116,4 @@ async function runConnect(
     process.off('SIGTERM', onSignal);
     await logger.close();
   }
-}
-
-/** Room text becomes user turns; both sides' words go back to the room as transcriptions. */
-function wireRoom(session: AgentSession, conn: RoomConnection, logger: Logger): void {
-  const off = conn.onText((event) => {
-    if (conn.linkedParticipant && event.identity !== conn.linkedParticipant) return;
-    logger.info(`chat from ${event.identity}: ${event.text}`);
-    if (!session.closed) session.sendUserText(event.text, { source: 'text' });
-  });
-  const agentText = new Map<string, string>();
-  const publish = (p: Promise<void>) =>
-    p.catch((err: unknown) => logger.warn(`transcription: ${String(err)}`));
-  session.onAny((event) => {
-    switch (event.type) {
-      case 'user.transcript':
-        publish(conn.transcriptions.user(event.text, event.final));
-        return;
-      case 'speech.text': {
-        const text = (agentText.get(event.speechId) ?? '') + event.delta;
-        agentText.set(event.speechId, text);
-        publish(conn.transcriptions.agent(event.speechId, text, false));
-        return;
-      }
-      case 'speech.done':
-        agentText.delete(event.speechId);
-        if (event.spokenText)
-          publish(conn.transcriptions.agent(event.speechId, event.spokenText, true));
-        return;
-      case 'session.closed':
-        off();
-    }
-  });
 }

@@ -5,10 +5,11 @@ import type { AudioInput } from '../runtime/io/audio-input.js';
 import type { AudioOutput } from '../runtime/io/audio-output.js';
 import { ClockedOutput } from '../runtime/io/clocked-output.js';
 import type { VAD } from '../runtime/models/vad.js';
-import { AgentSession } from '../runtime/session/session.js';
+import type { AgentSession } from '../runtime/session/session.js';
 import type { ConsoleController, ConsoleHandle, HeaderInfo, InputMode } from '../ui/index.js';
 import { renderConsole } from '../ui/render-console.js';
 import type { LoadedAgent } from './agent-bundle.js';
+import { createAgentSession } from './agent-session.js';
 import type { Logger } from './logger.js';
 import type { ChosenModels } from './providers.js';
 import { logSessionEvent } from './session-log.js';
@@ -195,16 +196,14 @@ export class LiveConsole {
       if (tts) tts = recorder.wrapTTS(tts);
       this.#recorder = recorder;
     }
-    const vad = audio ? this.#vad : undefined;
-    const stt = audio ? models.stt?.(vad) : undefined;
-    const session = new AgentSession({
+    const session = createAgentSession({
       clock,
+      models,
       llm,
-      ...(tts ? { tts } : {}),
-      ...(stt ? { stt } : {}),
-      ...(vad ? { vad } : {}),
-      ...(audio ? { input: audio.input } : {}),
+      tts,
       output,
+      input: audio?.input,
+      vad: audio ? this.#vad : undefined,
     });
     this.#session = session;
     this.#recorder?.attach(session);

@@ -25,7 +25,7 @@ function providerOptions(cmd: Command): Command {
     )
     .option('--stt-model <name>', 'STT model name')
     .addOption(
-      new Option('--log-level <level>', 'log file verbosity')
+      new Option('--log-level <level>', 'log verbosity')
         .choices(['debug', 'info', 'warn', 'error'])
         .default('info'),
     );
@@ -94,6 +94,44 @@ export async function main(argv: string[]): Promise<number> {
     const { connectCommand } = await import('./connect.js');
     code = await connectCommand(room, file, { ...opts, logLevel: opts.logLevel as LogLevel });
   });
+
+  // voxagent start: a LiveKit agent worker (see docs/worker.md)
+  providerOptions(
+    program
+      .command('start')
+      .description('run a worker that LiveKit dispatches rooms to (structured logs, no screen)')
+      .argument('[agent-file]', 'agent module (default: the bundled front-desk example)')
+      .option('--url <url>', 'LiveKit server URL (or LIVEKIT_URL)')
+      .option('--api-key <key>', 'API key (or LIVEKIT_API_KEY)')
+      .option('--api-secret <secret>', 'API secret (or LIVEKIT_API_SECRET)')
+      .option(
+        '--agent-name <name>',
+        'explicit dispatch only, under this name (default: automatic, every new room)',
+      )
+      .option('--health-port <port>', 'HTTP port of /health and /worker (0: any free port)', '8081')
+      .option('--load-threshold <0..1>', 'report full at or above this load', '0.7')
+      .option('--drain-timeout <duration>', 'on SIGTERM, wait this long for running jobs', '30m')
+      .option('--max-jobs <n>', 'run at most this many jobs at once (default: no limit)')
+      .option('--idle-processes <n>', 'job processes kept loaded and ready (default: cores, ≤ 4)')
+      .option('--job-memory-limit <MB>', 'kill a job process whose memory grows past this', '1024')
+      .option(
+        '--job-unresponsive-timeout <duration>',
+        'kill a job process whose event loop is blocked this long',
+        '30s',
+      )
+      .addOption(
+        new Option(
+          '--log-format <format>',
+          'json or text (default: text on a terminal, else json)',
+        ).choices(['json', 'text']),
+      ),
+  )
+    // One line for a bad option, not a usage hint after it.
+    .showHelpAfterError(false)
+    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      const { startCommand } = await import('./start.js');
+      code = await startCommand(file, opts, pkg.version);
+    });
 
   program
     .command('devices')

@@ -28,7 +28,7 @@ import { RoomAudioInput } from './input.js';
 import { ParticipantLink } from './linker.js';
 import { RoomAudioOutput } from './output.js';
 import { addRtcLogSink, captureRtcLogs, type RoomLog } from './rtc-log.js';
-import { redact, requireName, resolveRoomSettings } from './settings.js';
+import { redact, requireName, resolveRoomSettings, resolveRoomUrl } from './settings.js';
 import { mintAgentToken } from './token.js';
 import { TOPIC_CHAT, TranscriptionPublisher, type TranscriptionUpdate } from './transcription.js';
 import { settleWithin, TimeoutError } from './within.js';
@@ -36,7 +36,7 @@ import { settleWithin, TimeoutError } from './within.js';
 export interface ConnectRoomOptions {
   /** Server URL; falls back to LIVEKIT_URL. */
   url?: string;
-  /** Fall back to LIVEKIT_API_KEY / LIVEKIT_API_SECRET. */
+  /** Fall back to LIVEKIT_API_KEY / LIVEKIT_API_SECRET (not needed with `token`). */
   apiKey?: string;
   apiSecret?: string;
   room: string;
@@ -46,6 +46,11 @@ export interface ConnectRoomOptions {
   name?: string;
   /** Listen to this participant only (default: the first one that publishes a microphone). */
   participant?: string;
+  /**
+   * Join with this access token (e.g. the one a LiveKit dispatch assigned to a job) instead
+   * of minting one; then only the URL is needed. It must be for `room` and `identity`.
+   */
+  token?: string;
   log: RoomLog;
   /** Where settings are looked up when not given (default: process.env). */
   env?: Readonly<Record<string, string | undefined>>;
@@ -87,15 +92,31 @@ export interface RoomConnection {
 }
 
 export async function connectRoom(opts: ConnectRoomOptions): Promise<RoomConnection> {
-  const settings = resolveRoomSettings(opts, opts.env);
   const room = requireName('room', opts.room);
   const identity = requireName('identity', opts.identity);
+  const { url, token, secrets } = await credentials(opts, room, identity);
   if (!captureRtcLogs()) {
     opts.log(
       'warn',
       'livekit: could not redirect rtc-node logging; it may print JSON lines to stdout',
     );
   }
+  const log: RoomLog = (level, message) => opts.log(level, redact(message, secrets));
+  const session = new RoomSession({ ...opts, url, room, identity, log });
+  await session.join(token, opts.connectTimeoutMs ?? 5000);
+  return session;
+}
+
+/** The URL and token to join with, and the secrets no message may show. */
+async function credentials(
+  opts: ConnectRoomOptions,
+  room: string,
+  identity: string,
+): Promise<{ url: string; token: string; secrets: string[] }> {
+  if (opts.token) {
+    return { url: resolveRoomUrl(opts, opts.env), token: opts.token, secrets: [opts.token] };
+  }
+  const settings = resolveRoomSettings(opts, opts.env);
   const token = await mintAgentToken({
     apiKey: settings.apiKey,
     apiSecret: settings.apiSecret,
@@ -103,11 +124,7 @@ export async function connectRoom(opts: ConnectRoomOptions): Promise<RoomConnect
     identity,
     name: opts.name,
   });
-  const secrets = [token, settings.apiSecret];
-  const log: RoomLog = (level, message) => opts.log(level, redact(message, secrets));
-  const session = new RoomSession({ ...opts, url: settings.url, room, identity, log });
-  await session.join(token, opts.connectTimeoutMs ?? 5000);
-  return session;
+  return { url: settings.url, token, secrets: [token, settings.apiSecret] };
 }
 
 type SessionInit = ConnectRoomOptions & { url: string; log: RoomLog };

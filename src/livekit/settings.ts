@@ -32,13 +32,30 @@ export function resolveRoomSettings(
   input: RoomSettingsInput,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): RoomSettings {
+  const values = lookUp(input, env, FIELDS);
+  return { url: normalizeUrl(values.url), apiKey: values.apiKey, apiSecret: values.apiSecret };
+}
+
+/** Only the URL (joining with a token someone else minted needs no key or secret). */
+export function resolveRoomUrl(
+  input: RoomSettingsInput,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  return normalizeUrl(lookUp(input, env, FIELDS.slice(0, 1)).url);
+}
+
+function lookUp(
+  input: RoomSettingsInput,
+  env: Readonly<Record<string, string | undefined>>,
+  fields: readonly (typeof FIELDS)[number][],
+): Record<(typeof FIELDS)[number]['key'], string> {
   const values: Record<(typeof FIELDS)[number]['key'], string> = {
     url: '',
     apiKey: '',
     apiSecret: '',
   };
   const missing: string[] = [];
-  for (const f of FIELDS) {
+  for (const f of fields) {
     const v = (input[f.key] ?? env[f.env] ?? '').trim();
     if (v === '') missing.push(`${f.flag} (or ${f.env})`);
     values[f.key] = v;
@@ -47,7 +64,7 @@ export function resolveRoomSettings(
     const hint = 'for a local `livekit-server --dev`: ws://localhost:7880, devkey, secret';
     throw new UsageError(`missing LiveKit settings: ${missing.join(', ')}; ${hint}`);
   }
-  return { url: normalizeUrl(values.url), apiKey: values.apiKey, apiSecret: values.apiSecret };
+  return values;
 }
 
 /** `http(s)://` becomes `ws(s)://`; anything else that is not `ws(s)://` is an error. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,19 +33,26 @@ function cacheDir(from: string): string {
 
 let generation = 0;
 
+/** A module built into one file on disk, for processes that import it later. */
+export interface BuiltBundle {
+  readonly outfile: string;
+  /** Every local source file it was built from. */
+  readonly files: readonly string[];
+}
+
 /**
- * Builds a TypeScript or JavaScript module and the local files it imports into one fresh
- * ES module (esbuild), then imports it. `voxagent` imports resolve to the runtime this code
- * belongs to (one copy, so `instanceof Agent` holds); other packages stay external. A fresh
- * bundle per call is what lets hot reload pick up every changed file.
+ * Builds a TypeScript or JavaScript module and the local files it imports into one ES
+ * module file (esbuild). `voxagent` imports resolve to the runtime this code belongs to
+ * (one copy, so `instanceof Agent` holds); other packages stay external. Each call writes a
+ * new file under the nearest node_modules/.cache/voxagent; the caller removes it.
  */
-export async function importBundled(path: string): Promise<BundledModule> {
+export async function buildBundle(path: string): Promise<BuiltBundle> {
   const file = resolve(path);
   const { build } = await import('esbuild');
   const dir = cacheDir(file);
   mkdirSync(dir, { recursive: true });
+  sweepStaleBundles(dir);
   const outfile = join(dir, `module-${process.pid}-${++generation}.mjs`);
-  let files: string[];
   try {
     const result = await build({
       entryPoints: [file],
@@ -70,10 +77,19 @@ export async function importBundled(path: string): Promise<BundledModule> {
         },
       ],
     });
-    files = Object.keys(result.metafile.inputs).map((p) => resolve(p));
+    const files = Object.keys(result.metafile.inputs).map((p) => resolve(p));
+    return { outfile, files: files.filter((p) => !p.includes('node_modules')) };
   } catch (err) {
     throw new ModuleBuildError(describeBuildError(err, path));
   }
+}
+
+/**
+ * Builds the module (see `buildBundle`) and imports it. A fresh bundle per call is what lets
+ * hot reload pick up every changed file.
+ */
+export async function importBundled(path: string): Promise<BundledModule> {
+  const { outfile, files } = await buildBundle(path);
   let exports: Record<string, unknown>;
   try {
     exports = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
@@ -81,7 +97,29 @@ export async function importBundled(path: string): Promise<BundledModule> {
     // Loaded into memory (source map inline): the file is not needed again.
     rmSync(outfile, { force: true });
   }
-  return { exports, files: files.filter((p) => !p.includes('node_modules')) };
+  return { exports, files };
+}
+
+/**
+ * Removes bundles left by processes that are gone (a worker killed outright cannot remove
+ * its own); a bundle's name carries the pid of the process that made it.
+ */
+function sweepStaleBundles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(/^module-(\d+)-\d+\.mjs$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, it is someone else's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Whether this code runs compiled (dist/, plain Node) rather than from TypeScript sources. */

@@ -2,6 +2,7 @@ import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { importBundled, runningCompiled } from '../loader/bundle-module.js';
 import { Agent } from '../runtime/agents/agent.js';
+import type { JobContext } from '../worker/job-context.js';
 
 /**
  * Loading the agent of a session file. The module exports (as `default`, or under the name
@@ -14,6 +15,11 @@ import { Agent } from '../runtime/agents/agent.js';
 export interface AgentFactoryContext {
   /** `options.userData` of the session file. */
   userData: Record<string, unknown> | undefined;
+  /**
+   * The LiveKit job this agent serves under `voxagent start` (room, job id, dispatch
+   * metadata, `shutdown()`, shutdown callbacks); undefined under `dev`, `connect` and replays.
+   */
+  job?: JobContext;
 }
 
 export type AgentFactory = (ctx: AgentFactoryContext) => Agent | Promise<Agent>;

@@ -29,7 +29,7 @@ import nodeDataChannel, {
 } from 'node-datachannel';
 import type { WebSocket } from 'ws';
 import { type ReceivedText, TextStreamAssembler } from './data.js';
-import { OPUS_PT, OpusSink, type Pcm, parseRtp, RED_PT } from './media.js';
+import { OPUS_PT, OpusSink, type Pcm, parseRtp, RED_PT, type RtpView, rms } from './media.js';
 import { offeredSections } from './sdp.js';
 
 /** A remote track the double streams to this client once a slot of an offer carries it. */
@@ -44,6 +44,10 @@ export interface OutboundTrack {
 export interface ClientSessionInit {
   ws: WebSocket;
   room: RoomInfo;
+  /** The access token the client joined with. */
+  token: string;
+  /** Keep decoding and storing the client's audio (default true). */
+  captureAudio?: boolean;
   self: ParticipantInfo;
   others: ParticipantInfo[];
   offerSdp: string;
@@ -71,6 +75,10 @@ const sid = (prefix: string) => `${prefix}_${(nextId++).toString(36).padStart(6,
 export class ClientSession {
   readonly identity: string;
   readonly participantSid: string;
+  /** The access token it joined with. */
+  readonly token: string;
+  /** When the first packet of the client carrying sound (not silence) arrived (Date.now()). */
+  firstSoundAt: number | null = null;
   readonly texts: ReceivedText[] = [];
   /** Signal request kinds in arrival order, and the labels of the client's data channels. */
   readonly requests: string[] = [];
@@ -88,12 +96,16 @@ export class ClientSession {
   readonly #assembler: TextStreamAssembler;
   readonly #waiters = new Set<() => void>();
   readonly #onClosed: (s: ClientSession) => void;
+  readonly #capture: boolean;
+  readonly #packetListeners = new Set<(at: number, rtp: RtpView) => void>();
   #reliable: DataChannel | null = null;
   readonly #outbox: Uint8Array[] = [];
   #closed = false;
 
   constructor(init: ClientSessionInit) {
     this.identity = init.self.identity;
+    this.token = init.token;
+    this.#capture = init.captureAudio ?? true;
     this.participantSid = init.self.sid;
     this.#ws = init.ws;
     this.#pending = [...init.pendingTracks];
@@ -135,6 +147,12 @@ export class ClientSession {
   capturedAudio(trackSid?: string): Pcm | null {
     const sink = trackSid ? this.#captures.get(trackSid) : this.#captures.values().next().value;
     return sink ? sink.pcm() : null;
+  }
+
+  /** Calls `fn` with the arrival time (performance.now) of every audio packet the client sends. */
+  onAudioPacket(fn: (at: number, rtp: RtpView) => void): () => void {
+    this.#packetListeners.add(fn);
+    return () => this.#packetListeners.delete(fn);
   }
 
   get publishedTrackSids(): string[] {
@@ -276,7 +294,14 @@ export class ClientSession {
             ) {
               return;
             }
-            sink.push(rtp);
+            // Without capture, decode only until the first sound (a benchmark spares the CPU).
+            if (this.#capture || this.firstSoundAt === null) {
+              const pcm = sink.push(rtp);
+              if (pcm && this.firstSoundAt === null && rms(pcm) > 0.01)
+                this.firstSoundAt = Date.now();
+            }
+            const at = performance.now();
+            for (const fn of this.#packetListeners) fn(at, rtp);
             this.#wake();
           }),
         );

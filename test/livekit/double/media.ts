@@ -86,14 +86,16 @@ export class OpusSink {
   #samples = 0;
   #closed = false;
 
-  push(rtp: RtpView): void {
-    if (this.#closed) return;
+  /** Decodes one packet; returns its PCM (null if there was nothing to decode). */
+  push(rtp: RtpView): Int16Array | null {
+    if (this.#closed) return null;
     const payload = rtp.payloadType === RED_PT ? redPrimary(rtp.payload) : rtp.payload;
-    if (payload.length === 0) return;
+    if (payload.length === 0) return null;
     const out = this.#decoder.decode(payload);
     const pcm = new Int16Array(out.buffer, out.byteOffset, out.byteLength / 2).slice();
     this.#chunks.push(pcm);
     this.#samples += pcm.length;
+    return pcm;
   }
 
   get sampleCount(): number {
