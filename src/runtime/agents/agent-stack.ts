@@ -268,7 +268,8 @@ export class AgentStack implements ActorRuntime {
       }
       if (this.#handoffInProgress || this.#entries.length !== 1) continue;
       this.#requests.splice(i, 1);
-      void this.#applyHandoff(request.agent);
+      const agent = request.agent;
+      void this.#d.scope.spawn(`handoff to ${agent.name}`, () => this.#applyHandoff(agent));
       return;
     }
   }

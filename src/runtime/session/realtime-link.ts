@@ -56,6 +56,13 @@ export class RealtimeLink {
     return this.#active?.session.commitAudio() ?? Promise.resolve(undefined);
   }
 
+  /** Cuts the model's copy of `itemId` at what was heard; a failure is the model's to report. */
+  truncate(session: RealtimeSession, itemId: string, audioEndMs: number): void {
+    void this.#d.scope.spawn(`truncate ${itemId}`, () =>
+      session.truncate(itemId, audioEndMs).catch(() => {}),
+    );
+  }
+
   #onEvent(model: RealtimeModel, event: RealtimeEvent): void {
     if (event.type === 'error') {
       const failure = describeFailure(event.error);

@@ -136,11 +136,15 @@ export function realtimeAsLLM(
   };
 }
 
-/** The user heard `playedMs` of an interrupted realtime step: cut the model's copy there. */
+/**
+ * The user heard `playedMs` of an interrupted realtime step: the model's copy of each of its
+ * items is cut where the user stopped hearing it (`truncate` owns the request).
+ */
 export function truncateHeard(
   link: { readonly session: RealtimeSession; readonly model: RealtimeModel },
   pieces: readonly Piece[],
   playedMs: number,
+  truncate: (session: RealtimeSession, itemId: string, audioEndMs: number) => void,
 ): void {
   if (!link.model.capabilities.truncation) return;
   let offset = 0;
@@ -148,6 +152,6 @@ export function truncateHeard(
     if (!piece.itemId) continue;
     const heard = Math.max(0, Math.min(piece.audioMs, playedMs - offset));
     offset += piece.audioMs;
-    void link.session.truncate(piece.itemId, heard).catch(() => {});
+    truncate(link.session, piece.itemId, heard);
   }
 }

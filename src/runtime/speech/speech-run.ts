@@ -206,7 +206,12 @@ export class SpeechRun {
       // the history (and the model's copy is cut) before anything else asks the model.
       heardMs = segment.outcome?.playedMs ?? segment.playedEstimate();
     }
-    if (this.#realtime) truncateHeard(this.#realtime, this.#transcript.pieces, heardMs);
+    if (this.#realtime) {
+      const link = this.#core.realtime;
+      truncateHeard(this.#realtime, this.#transcript.pieces, heardMs, (s, id, ms) =>
+        link.truncate(s, id, ms),
+      );
+    }
     this.#transcript.endStep(heardMs, true);
     this.#core.queue.release(this);
     // The segment settles on the output's report or its own bound, and never fails.
