@@ -39,7 +39,10 @@ export interface AppProps {
   /** Session time (ms), e.g. `() => session.clock.now()`. */
   now: () => number;
   scheduler: Scheduler;
+  /** Microphone level (linear RMS, 0..1). */
   getLevel?: () => number;
+  /** Level of the agent's voice as it plays (linear RMS, 0..1). */
+  getOutputLevel?: () => number;
   logs?: LogSource;
   /** Most renders per second caused by events. */
   fps?: number;
@@ -60,6 +63,7 @@ export function App(props: AppProps) {
   const alerts = useAlerts(events, frame);
   const logs = useLogLines(props.logs, frame);
   const level = useLevel(props.getLevel, scheduler, 66);
+  const outputLevel = useLevel(props.getOutputLevel, scheduler, 66);
   const store = useUiState(header.mode, header.muted ?? false);
   const { isRawModeSupported } = useStdin();
   // Without a terminal (piped stdin) Ink reports `undefined`: no hotkeys then.
@@ -95,7 +99,13 @@ export function App(props: AppProps) {
           <Tools calls={tools.calls} now={now} maxFinished={n} />
           <Tasks state={tasks} now={now} maxFinished={n} />
           <Conversation state={conversation} maxTurns={2 * n} />
-          <Metrics state={metrics} level={level} muted={ui.muted} maxTurns={n} />
+          <Metrics
+            state={metrics}
+            level={level}
+            outputLevel={outputLevel}
+            muted={ui.muted}
+            maxTurns={n}
+          />
           {ui.showLogs ? (
             <LogPanel state={logs} logFile={header.logFile} maxLines={rows < 40 ? 4 : 8} />
           ) : null}

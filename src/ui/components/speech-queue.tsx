@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { SpeechItem } from '../state/speech.js';
+import { finishedNewestFirst, type SpeechItem } from '../state/speech.js';
 import { speechTextParts } from '../state/speech-text.js';
 import { formatMs, oneLine, oneLineTail } from './format.js';
 import { Empty, Panel } from './panel.js';
@@ -30,10 +30,11 @@ function stateLabel(s: SpeechItem): string {
   return `done ${s.end ?? ''}`.trim();
 }
 
+/** Who asked for the speech: the tool or task when one did, else the origin of the request. */
 function origin(s: SpeechItem): string {
   if (s.originToolCallId) return ` ← tool ${s.originToolCallId}`;
   if (s.originTaskId) return ` ← task ${s.originTaskId}`;
-  return '';
+  return s.origin ? ` ← ${s.origin}` : '';
 }
 
 function SpeechRow({ item, now, textWidth }: { item: SpeechItem; now: number; textWidth: number }) {
@@ -74,10 +75,7 @@ function SpeechRow({ item, now, textWidth }: { item: SpeechItem; now: number; te
 
 export function SpeechQueue({ items, now, maxDone = 3, textWidth = 160 }: SpeechQueueProps) {
   const live = items.filter((s) => s.state !== 'done');
-  const done = items
-    .filter((s) => s.state === 'done')
-    .slice(-maxDone)
-    .reverse();
+  const done = finishedNewestFirst(items).slice(0, maxDone);
   return (
     <Panel title="Speech" extra={`${live.length} live`}>
       {live.length + done.length === 0 ? <Empty text="no speech yet" /> : null}
