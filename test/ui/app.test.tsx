@@ -82,7 +82,7 @@ test('mode and mute follow the header when the caller changes it', async () => {
   await flush();
   expect(app.frame()).toContain('mic muted');
   app.rerender(
-    <App {...props} header={{ ...header, mode: 'text', reloadNotice: 'reloaded agent.ts' }} />,
+    <App {...props} header={{ ...header, mode: 'text', sessionNotice: 'reloaded agent.ts' }} />,
   );
   await flush();
   expect(app.frame()).toContain('mode text');

@@ -11,6 +11,9 @@ export interface MetricsProps {
   outputLevel?: number | null;
   muted: boolean;
   maxTurns?: number;
+  /** Lines the panel may use: its title, the states, then one per turn. */
+  maxLines?: number;
+  gap?: boolean;
 }
 
 /** Characters per level bar: two bars and the states fit on an 80-column line. */
@@ -33,9 +36,18 @@ function TurnLine({ m }: { m: TurnMetrics }) {
   );
 }
 
-export function Metrics({ state, level, outputLevel = null, muted, maxTurns = 3 }: MetricsProps) {
+export function Metrics({
+  state,
+  level,
+  outputLevel = null,
+  muted,
+  maxTurns = 3,
+  maxLines = Number.POSITIVE_INFINITY,
+  gap = true,
+}: MetricsProps) {
+  const turns = Math.max(0, Math.min(maxTurns, maxLines - 2));
   return (
-    <Panel title="Metrics">
+    <Panel title="Metrics" gap={gap}>
       <Text wrap="truncate-end">
         {'  user '}
         <Text bold>{state.userState ?? '–'}</Text>
@@ -59,12 +71,9 @@ export function Metrics({ state, level, outputLevel = null, muted, maxTurns = 3 
         ) : null}
         {state.sttLatencyMs !== null ? ` · stt ${formatMs(state.sttLatencyMs)}` : ''}
       </Text>
-      {state.turns
-        .slice(-maxTurns)
-        .reverse()
-        .map((m) => (
-          <TurnLine key={m.key} m={m} />
-        ))}
+      {(turns === 0 ? [] : state.turns.slice(-turns)).reverse().map((m) => (
+        <TurnLine key={m.key} m={m} />
+      ))}
     </Panel>
   );
 }

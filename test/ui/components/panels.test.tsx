@@ -237,7 +237,7 @@ test('Header: agent, status, models and why, notes, log file, reload notice, loa
     ...header,
     notes: ['no audio device: text mode'],
     logFile: '/tmp/va.log',
-    reloadNotice: 'reloaded agent.ts',
+    sessionNotice: 'reloaded agent.ts',
   };
   const frame = draw(
     <Header info={info} session={session} sessionModels={{}} mode="text" muted={false} />,
