@@ -69,8 +69,9 @@ async function runConnect(
     throw err;
   });
   logger.info(`joined room ${room} at ${conn.url} as ${conn.identity}`);
+  let stateReason: string | null = null;
   const roomNote = () =>
-    `room ${conn.room} · ${conn.state} · listening to ${conn.linkedParticipant ?? 'nobody yet'} · ${conn.participants.length} in room`;
+    `room ${conn.room} · ${describeState(conn.state, stateReason)} · listening to ${conn.linkedParticipant ?? 'nobody yet'} · ${conn.participants.length} in room`;
   const live = new LiveConsole({
     title: 'voxagent connect',
     mode: 'audio',
@@ -78,8 +79,10 @@ async function runConnect(
     openAudio: async () => ({
       input: conn.input,
       output: conn.output,
-      level: () => 0,
-      setMuted: () => {},
+      // The meter shows the linked participant's microphone as the agent hears it.
+      level: () => conn.input.level(),
+      // Mute: the agent stops hearing the room (the participant is not muted for others).
+      setMuted: (muted) => conn.input.setMuted(muted),
       close: () => conn.close(),
     }),
     onSession: (session) => wireRoom(session, conn, logger),
@@ -97,8 +100,11 @@ async function runConnect(
   conn.onParticipantJoined(refresh);
   let lastError: string | undefined;
   conn.onState((event) => {
+    stateReason = event.reason;
     refresh();
-    if (event.state === 'reconnecting') logger.warn('lost the room connection: reconnecting');
+    if (event.state === 'reconnecting') {
+      logger.warn(`lost the room connection${becauseOf(event.reason)}: reconnecting`);
+    }
     else if (event.state === 'connected') logger.info(`reconnected to room ${conn.room}`);
     else if (event.state === 'disconnected') {
       if (event.error) {
@@ -135,6 +141,18 @@ async function runConnect(
     process.off('SIGTERM', onSignal);
     await logger.close();
   }
+}
+
+/** What the header says of the connection, first and short (it must fit 80 columns). */
+function describeState(state: RoomConnection['state'], reason: string | null): string {
+  if (state !== 'reconnecting') return state;
+  return reason === 'server_not_answering'
+    ? 'lost: server not answering, reconnecting'
+    : 'lost, reconnecting';
+}
+
+function becauseOf(reason: string | null): string {
+  return reason === 'server_not_answering' ? ' (the server stopped answering)' : '';
 }
 
 /** Room text becomes user turns; both sides' words go back to the room as transcriptions. */

@@ -209,7 +209,7 @@ describe.skipIf(SKIP)('voxagent connect against the LiveKit double', () => {
     const first = await d.waitForSession('voxagent', 15_000);
     await logged(run, 'speech.done', (e) => e.fullText === GREETING);
     d.drop();
-    await logLine(run, /^warn +lost the room connection: reconnecting$/);
+    await logLine(run, /^warn +lost the room connection( \(.*\))?: reconnecting$/);
     const again = await d.waitForSession('voxagent', 15_000);
     expect(again).not.toBe(first);
     await logLine(run, /^info +reconnected to room e2e-room$/);
@@ -263,11 +263,16 @@ describe.skipIf(SKIP)('voxagent connect: faults', () => {
     d.drop({ refuseReconnect: true });
     const exit = await exitWithin(run, 25_000, 'the command after the server went away');
     expect(exit.code).toBe(1);
-    // The adapter gives up after its 15 s reconnect bound: then one line, no hang.
+    // The adapter gives up after its 15 s reconnect bound, or rtc-node gives up first after
+    // its own attempts (their backoff is random): either way one line, no hang.
     expect(Date.now() - dropped).toBeLessThan(20_000);
-    expect(voxagentLines(run)).toEqual([
-      `voxagent: lost the connection to the LiveKit server at ${d.url} and could not reconnect within 15 s`,
-    ]);
+    const lines = voxagentLines(run);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^voxagent: lost the connection to the LiveKit server at ${d.url} and could not reconnect (within 15 s|\\(gave up after \\d+ s: \\w+\\))$`,
+      ),
+    );
   }, 40_000);
 
   describe.concurrent('bad input', () => {
