@@ -104,8 +104,7 @@ async function runConnect(
     refresh();
     if (event.state === 'reconnecting') {
       logger.warn(`lost the room connection${becauseOf(event.reason)}: reconnecting`);
-    }
-    else if (event.state === 'connected') logger.info(`reconnected to room ${conn.room}`);
+    } else if (event.state === 'connected') logger.info(`reconnected to room ${conn.room}`);
     else if (event.state === 'disconnected') {
       if (event.error) {
         lastError = event.error.message;
