@@ -174,7 +174,9 @@ export class LiveConsole {
   /** Adds a note to the header (and the log): something the developer must know. */
   note(note: string, level: 'info' | 'warn' | 'error' = 'warn'): void {
     this.#logger[level](note);
-    this.#setHeader({ notes: [...(this.#header.notes ?? []), note] });
+    const notes = this.#header.notes ?? [];
+    // Said once on screen, however often it happens (the log has every time).
+    if (!notes.includes(note)) this.#setHeader({ notes: [...notes, note] });
   }
 
   quit(code = 0): Promise<void> {

