@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveConsoleOptions } from '../../src/cli/live-console.js';
+import { FakeTTS } from '../../src/testing/fake-tts.js';
 import { renderConsole } from '../../src/ui/render-console.js';
 import { eventually } from '../livekit/helpers.js';
 import { FakeIn, FakeOut, plain } from '../ui/helpers.js';
@@ -147,6 +148,21 @@ describe('one screen for the whole run', () => {
     expect(screen.sessionsBegun).toHaveLength(1);
     expect(await screen.controller.sendText('are you there?')).toBe('sent');
     await waitForEvent(screen, 'speech.done', (e) => e.fullText === 'Still here.');
+  });
+});
+
+describe('the voice meter', () => {
+  it("follows the agent's voice as it plays, and is quiet after", async () => {
+    rig = consoleRig();
+    const { live, screen } = rig;
+    const models = { ...scriptedModels(), tts: new FakeTTS({ msPerChar: 40 }) };
+    await live.start(loadedAgent('Talker'), models);
+    const level = () => screen.options.getOutputLevel?.() ?? 0;
+    expect(level()).toBe(0);
+    await screen.controller.say('A line long enough to be heard for a second or two.');
+    await eventually(() => level() > 0.05, 'the voice on the meter');
+    await waitForEvent(screen, 'speech.done');
+    expect(level()).toBe(0);
   });
 });
 

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../livekit/helpers.js';
 import { TmuxProcess, terminalAvailable } from './tmux.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -157,6 +158,29 @@ describe.skipIf(missing !== null)('voxagent dev in a terminal', () => {
       10_000,
       'the new build answering',
     );
+    p.keys('q');
+    expect(await p.exitCode(3000)).toBe(0);
+  }, 60_000);
+
+  it('a process warning of the agent code goes to the log, not over the screen', async () => {
+    writeFileSync(
+      join(dir, 'agent.ts'),
+      `import { EventEmitter } from 'node:events';
+const leaky = new EventEmitter();
+for (let i = 0; i < 11; i++) leaky.on('tick', () => {});
+${agentSource('Leaky')}`,
+    );
+    const p = start('agent.ts');
+    await p.waitFor((s) => s.includes('agent Leaky') && s.includes('running'), 15_000, 'start');
+    await eventually(
+      () => /warn +MaxListenersExceededWarning: Possible EventEmitter memory leak/.test(logText()),
+      'the warning in the log',
+    );
+    const screen = p.history();
+    expect(screen).not.toContain('MaxListenersExceededWarning');
+    expect(headers(screen)).toBe(1);
+    p.keys('l');
+    await p.waitFor((s) => s.includes('MaxListenersExceededWarning'), 5000, 'it in the log panel');
     p.keys('q');
     expect(await p.exitCode(3000)).toBe(0);
   }, 60_000);
