@@ -4,7 +4,7 @@ import type { AgentSession } from '../runtime/session/session.js';
 import type { LogLevel } from '../ui/types.js';
 import { loadAgentModule } from './agent-bundle.js';
 import { exitSoon, packageRoot } from './dev.js';
-import { LiveConsole } from './live-console.js';
+import { type AudioLink, LiveConsole } from './live-console.js';
 import { Logger } from './logger.js';
 import { chooseModels, type ProviderFlags } from './providers.js';
 
@@ -69,28 +69,72 @@ async function runConnect(
     throw err;
   });
   logger.info(`joined room ${room} at ${conn.url} as ${conn.identity}`);
-  let stateReason: string | null = null;
-  const roomNote = () =>
-    `room ${conn.room} · ${describeState(conn.state, stateReason)} · listening to ${conn.linkedParticipant ?? 'nobody yet'} · ${conn.participants.length} in room`;
+  const notes = roomNotes(conn);
   const live = new LiveConsole({
     title: 'voxagent connect',
     mode: 'audio',
     fixedAudio: true,
-    openAudio: async () => ({
-      input: conn.input,
-      output: conn.output,
-      // The meter shows the linked participant's microphone as the agent hears it.
-      level: () => conn.input.level(),
-      // Mute: the agent stops hearing the room (the participant is not muted for others).
-      setMuted: (muted) => conn.input.setMuted(muted),
-      close: () => conn.close(),
-    }),
+    openAudio: async () => roomAudioLink(conn),
     onSession: (session) => wireRoom(session, conn, logger),
     ...(flags.record !== undefined ? { record: flags.record } : {}),
     logger,
-    notes: [roomNote()],
+    notes: [notes.text()],
   });
-  const refresh = () => live.setNotes([roomNote()]);
+  const followed = followRoom(conn, live, logger, notes);
+  const onSignal = () => void live.quit(0);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await live.start(agent, models);
+    const code = await live.exited;
+    await conn.close();
+    if (code !== 0)
+      console.error(`voxagent: ${followed.lastError() ?? 'the room connection ended'}`);
+    exitSoon(code);
+    return code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await logger.close();
+  }
+}
+
+/** The room as the console's audio link: what the agent hears and says. */
+function roomAudioLink(conn: RoomConnection): AudioLink {
+  return {
+    input: conn.input,
+    output: conn.output,
+    // The meter shows the linked participant's microphone as the agent hears it.
+    level: () => conn.input.level(),
+    // Mute: the agent stops hearing the room (the participant is not muted for others).
+    setMuted: (muted) => conn.input.setMuted(muted),
+    close: () => conn.close(),
+  };
+}
+
+/** The header note about the room, kept with the reason of the last state change. */
+function roomNotes(conn: RoomConnection) {
+  let reason: string | null = null;
+  return {
+    setReason(next: string | null) {
+      reason = next;
+    },
+    text: () =>
+      `room ${conn.room} · ${describeState(conn.state, reason)} · listening to ${conn.linkedParticipant ?? 'nobody yet'} · ${conn.participants.length} in room`,
+  };
+}
+
+/**
+ * Keeps the header and the log in step with the room, and ends the console when the
+ * conversation is over (the last participant left) or the connection is gone.
+ */
+function followRoom(
+  conn: RoomConnection,
+  live: LiveConsole,
+  logger: Logger,
+  notes: ReturnType<typeof roomNotes>,
+): { lastError(): string | undefined } {
+  const refresh = () => live.setNotes([notes.text()]);
   conn.on('linked', (link) => {
     refresh();
     if (link.identity === null) logger.info('listening to nobody');
@@ -100,7 +144,7 @@ async function runConnect(
   conn.onParticipantJoined(refresh);
   let lastError: string | undefined;
   conn.onState((event) => {
-    stateReason = event.reason;
+    notes.setReason(event.reason);
     refresh();
     if (event.state === 'reconnecting') {
       logger.warn(`lost the room connection${becauseOf(event.reason)}: reconnecting`);
@@ -125,21 +169,7 @@ async function runConnect(
     const others = conn.participants.filter((q) => q.identity !== p.identity);
     if (others.length === 0) void live.quit(0);
   });
-  const onSignal = () => void live.quit(0);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    await live.start(agent, models);
-    const code = await live.exited;
-    await conn.close();
-    if (code !== 0) console.error(`voxagent: ${lastError ?? 'the room connection ended'}`);
-    exitSoon(code);
-    return code;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await logger.close();
-  }
+  return { lastError: () => lastError };
 }
 
 /** What the header says of the connection, first and short (it must fit 80 columns). */

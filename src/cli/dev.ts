@@ -57,28 +57,12 @@ export async function devCommand(agentFile: string | undefined, flags: DevFlags)
   // failure then ends the command instead of waiting forever.
   const failFast = flags.watch === false && !process.stdin.isTTY;
   let failure: string | undefined;
-  /** Builds the agent and picks its models; a problem is shown in place, the tool stays up. */
-  const load = (changed?: string) =>
-    exits.during(async () => {
-      try {
-        const agent = await loadAgentModule(file);
-        if (flags.watch !== false) watcher.watch(agent.files);
-        // The module may ship a different demo model after an edit: choose again.
-        const models = await chooseModels(flags, agent.demo);
-        if (changed && live.started) await live.reload(agent, changed, models);
-        else await live.start(agent, models);
-      } catch (err) {
-        live.showLoadError(err instanceof Error ? err.message : String(err));
-      }
-    });
-  const watcher = new AgentWatcher((changed) => void load(changed));
-  // Until the first build succeeds, watch the agent file itself so a fix is picked up.
-  if (flags.watch !== false) watcher.watch([resolve(file)]);
+  const loader = loadAndWatch(file, flags, live, exits);
   const onSignal = () => void live.quit(0);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    void load().then(() => {
+    void loader.first.then(() => {
       if (!failFast || live.session) return;
       failure = live.loadError ?? 'the agent did not start';
       void live.quit(2);
@@ -90,11 +74,37 @@ export async function devCommand(agentFile: string | undefined, flags: DevFlags)
     return code;
   } finally {
     exits.dispose();
-    watcher.close();
+    loader.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await logger.close();
   }
+}
+
+/**
+ * Builds the agent and picks its models now (`first`), and again whenever one of its files
+ * changes (unless --no-watch). A problem is shown in place and the tool stays up; agent code
+ * runs under the exit guard.
+ */
+function loadAndWatch(file: string, flags: DevFlags, live: LiveConsole, exits: ExitGuard) {
+  const watching = flags.watch !== false;
+  const load = (changed?: string) =>
+    exits.during(async () => {
+      try {
+        const agent = await loadAgentModule(file);
+        if (watching) watcher.watch(agent.files);
+        // The module may ship a different demo model after an edit: choose again.
+        const models = await chooseModels(flags, agent.demo);
+        if (changed && live.started) await live.reload(agent, changed, models);
+        else await live.start(agent, models);
+      } catch (err) {
+        live.showLoadError(err instanceof Error ? err.message : String(err));
+      }
+    });
+  const watcher = new AgentWatcher((changed) => void load(changed));
+  // Until the first build succeeds, watch the agent file itself so a fix is picked up.
+  if (watching) watcher.watch([resolve(file)]);
+  return { first: load(), close: () => watcher.close() };
 }
 
 /** Microphone and speakers, in the audio child process. */

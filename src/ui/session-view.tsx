@@ -6,14 +6,9 @@
 import { Box } from 'ink';
 import { useEffect } from 'react';
 import { Alerts, alertLines, DEADLOCK_LINES } from './components/alerts.js';
-import { Conversation } from './components/conversation.js';
 import { Header, headerLines } from './components/header.js';
 import { Help } from './components/help.js';
-import { LogPanel } from './components/log-panel.js';
-import { Metrics } from './components/metrics.js';
-import { SpeechQueue } from './components/speech-queue.js';
-import { Tasks } from './components/tasks.js';
-import { Tools } from './components/tools.js';
+import { Panels } from './components/panels.js';
 import { useAlerts } from './hooks/use-alerts.js';
 import { useConversation } from './hooks/use-conversation.js';
 import { useMetrics } from './hooks/use-metrics.js';
@@ -74,7 +69,7 @@ export function SessionView(props: SessionViewProps) {
     pinnedAlertLines: alerts.deadlock ? DEADLOCK_LINES : 0,
     showLogs: ui.showLogs,
   });
-  const { gap, panels } = plan;
+  const { gap } = plan;
   const width = size.columns;
   return (
     <Box flexDirection="column">
@@ -90,57 +85,21 @@ export function SessionView(props: SessionViewProps) {
       {ui.showHelp ? (
         <Help maxLines={plan.free} gap={gap} />
       ) : (
-        <>
-          {panels.speech > 0 ? (
-            <SpeechQueue
-              items={speech.items}
-              now={now}
-              maxDone={6}
-              maxLines={panels.speech}
-              gap={gap}
-              textWidth={width - 4}
-            />
-          ) : null}
-          {panels.tools > 0 ? (
-            <Tools
-              calls={tools.calls}
-              now={now}
-              maxFinished={5}
-              maxLines={panels.tools}
-              gap={gap}
-            />
-          ) : null}
-          {panels.tasks > 0 ? (
-            <Tasks state={tasks} now={now} maxFinished={3} maxLines={panels.tasks} gap={gap} />
-          ) : null}
-          {panels.conversation > 0 ? (
-            <Conversation
-              state={conversation}
-              maxTurns={10}
-              maxLines={panels.conversation}
-              gap={gap}
-              textWidth={width}
-            />
-          ) : null}
-          {panels.metrics > 0 ? (
-            <Metrics
-              state={metrics}
-              level={ui.mode === 'audio' ? props.micLevel : null}
-              outputLevel={props.voiceLevel}
-              muted={ui.muted}
-              maxLines={panels.metrics}
-              gap={gap}
-            />
-          ) : null}
-          {panels.logs > 0 ? (
-            <LogPanel
-              state={props.logs}
-              logFile={header.logFile}
-              maxLines={panels.logs - 1}
-              gap={gap}
-            />
-          ) : null}
-        </>
+        <Panels
+          plan={plan}
+          width={width}
+          now={now}
+          speech={speech}
+          tools={tools}
+          tasks={tasks}
+          conversation={conversation}
+          metrics={metrics}
+          logs={ui.showLogs ? props.logs : null}
+          logFile={header.logFile}
+          micLevel={ui.mode === 'audio' ? props.micLevel : null}
+          voiceLevel={props.voiceLevel}
+          muted={ui.muted}
+        />
       )}
     </Box>
   );
