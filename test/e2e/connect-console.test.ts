@@ -59,6 +59,29 @@ function connectInTerminal(settings: { url: string; apiKey: string; apiSecret: s
   return { proc, lines, events, count };
 }
 
+/**
+ * Resolves once the log has had no new event for 1.5 s and every speech start has its end:
+ * the session has caught up with what it was given.
+ */
+function settled(run: ReturnType<typeof connectInTerminal>): Promise<true> {
+  let seen = -1;
+  let since = Date.now();
+  return eventually(
+    () => {
+      const n = run.events().length;
+      if (n !== seen) {
+        seen = n;
+        since = Date.now();
+        return false;
+      }
+      const open = run.count('user.speech_started') - run.count('user.speech_ended');
+      return Date.now() - since >= 1500 && open === 0;
+    },
+    'the session to settle',
+    30_000,
+  );
+}
+
 describe.skipIf(missing !== null || !BUILT)('voxagent connect in a terminal', () => {
   let speech = '';
   beforeAll(() => {
@@ -83,22 +106,25 @@ describe.skipIf(missing !== null || !BUILT)('voxagent connect in a terminal', ()
 
     const spoken = bob.publishAudio(speech);
     await proc.waitFor((s) => /mic █/.test(s), 10_000, "bob's voice on the mic meter");
-    await eventually(() => run.count('user.speech_started') === 1, 'the VAD hearing bob', 10_000);
+    await eventually(() => run.count('user.speech_started') >= 1, 'the VAD hearing bob', 10_000);
     await spoken;
-    await eventually(() => run.count('user.speech_ended') === 1, 'bob done speaking', 10_000);
+    // On a busy machine the VAD runs behind and may cut one utterance in two: count from
+    // the moment it has caught up.
+    await settled(run);
+    const heard = run.count('user.speech_started');
 
     proc.keys('m');
     await proc.waitFor((s) => s.includes('mic muted'), 5000, 'the muted mic');
     await bob.publishAudio(speech);
+    await settled(run);
     // Bob spoke for two seconds into a muted console: the agent heard none of it.
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(run.count('user.speech_started')).toBe(1);
+    expect(run.count('user.speech_started')).toBe(heard);
     expect(run.lines()).toContain('info  microphone muted');
 
     proc.keys('m');
     await proc.waitFor((s) => s.includes('mic on'), 5000, 'the mic on again');
     void bob.publishAudio(speech);
-    await eventually(() => run.count('user.speech_started') === 2, 'the VAD hearing bob again');
+    await eventually(() => run.count('user.speech_started') > heard, 'the VAD hearing bob again');
     proc.keys('q');
     expect(await proc.exitCode(10_000)).toBe(0);
   }, 90_000);
