@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { followRoom, wireRoom } from '../livekit/agent-room.js';
-import type { RoomLog } from '../livekit/index.js';
+import type { RoomConnection, RoomLog } from '../livekit/index.js';
 import type { LogLevel } from '../ui/types.js';
 import { loadAgentModule } from './agent-bundle.js';
 import { exitSoon, packageRoot } from './dev.js';
-import { LiveConsole } from './live-console.js';
+import { type AudioLink, LiveConsole } from './live-console.js';
 import { Logger } from './logger.js';
 import { chooseModels, type ProviderFlags } from './providers.js';
 
@@ -51,9 +51,9 @@ async function runConnect(
       process.env.LIVEKIT_API_SECRET,
     ],
   });
-  const roomLog: RoomLog = (level, message) => logger[level](message);
   const agent = await loadAgentModule(file);
   const models = await chooseModels(flags, agent.demo);
+  const roomLog: RoomLog = (level, message) => logger[level](message);
   const { connectRoom } = await import('../livekit/index.js');
   // Connect before drawing the screen: a wrong URL or secret is one clear line, no UI.
   const conn = await connectRoom({
@@ -70,35 +70,31 @@ async function runConnect(
     throw err;
   });
   logger.info(`joined room ${room} at ${conn.url} as ${conn.identity}`);
-  const roomNote = () =>
-    `room ${conn.room} · ${conn.state} · listening to ${conn.linkedParticipant ?? 'nobody yet'} · ${conn.participants.length} in room`;
+  const notes = roomNotes(conn);
   const live = new LiveConsole({
     title: 'voxagent connect',
     mode: 'audio',
     fixedAudio: true,
-    openAudio: async () => ({
-      input: conn.input,
-      output: conn.output,
-      level: () => 0,
-      setMuted: () => {},
-      close: () => conn.close(),
-    }),
+    openAudio: async () => roomAudioLink(conn),
     onSession: (session) => wireRoom(session, conn, roomLog),
     ...(flags.record !== undefined ? { record: flags.record } : {}),
     logger,
-    notes: [roomNote()],
+    notes: [notes.text()],
   });
-  const refresh = () => live.setNotes([roomNote()]);
   let lastError: string | undefined;
   followRoom(conn, {
     log: roomLog,
-    onChange: refresh,
+    onChange: (reason) => {
+      notes.setReason(reason);
+      live.setNotes([notes.text()]);
+    },
     onEnd: (end) => {
-      if (end.kind === 'disconnected' && end.error) {
-        lastError = end.error.message;
-        logger.error(end.error.message);
+      const failed = end.kind === 'disconnected' && end.error !== undefined;
+      if (failed) {
+        lastError = end.error?.message;
+        logger.error(end.error?.message ?? 'the room connection ended');
       }
-      void live.quit(end.kind === 'disconnected' && end.error ? 1 : 0);
+      void live.quit(failed ? 1 : 0);
     },
   });
   const onSignal = () => void live.quit(0);
@@ -116,4 +112,37 @@ async function runConnect(
     process.off('SIGTERM', onSignal);
     await logger.close();
   }
+}
+
+/** The room as the console's audio link: what the agent hears and says. */
+function roomAudioLink(conn: RoomConnection): AudioLink {
+  return {
+    input: conn.input,
+    output: conn.output,
+    // The meter shows the linked participant's microphone as the agent hears it.
+    level: () => conn.input.level(),
+    // Mute: the agent stops hearing the room (the participant is not muted for others).
+    setMuted: (muted) => conn.input.setMuted(muted),
+    close: () => conn.close(),
+  };
+}
+
+/** The header note about the room, kept with the reason of the last state change. */
+function roomNotes(conn: RoomConnection) {
+  let reason: string | null = null;
+  return {
+    setReason(next: string | null) {
+      reason = next;
+    },
+    text: () =>
+      `room ${conn.room} · ${describeState(conn.state, reason)} · listening to ${conn.linkedParticipant ?? 'nobody yet'} · ${conn.participants.length} in room`,
+  };
+}
+
+/** What the header says of the connection, first and short (it must fit 80 columns). */
+function describeState(state: RoomConnection['state'], reason: string | null): string {
+  if (state !== 'reconnecting') return state;
+  return reason === 'server_not_answering'
+    ? 'lost: server not answering, reconnecting'
+    : 'lost, reconnecting';
 }

@@ -5,6 +5,7 @@ import { UsageError } from '../runtime/core/errors.js';
 import type { LogLevel } from '../ui/types.js';
 import { loadAgentModule } from './agent-bundle.js';
 import { AgentWatcher } from './agent-watcher.js';
+import { ExitGuard } from './exit-guard.js';
 import { type AudioLink, LiveConsole } from './live-console.js';
 import { Logger } from './logger.js';
 import { checkProviderKeys, chooseModels, type ProviderFlags } from './providers.js';
@@ -44,38 +45,66 @@ export async function devCommand(agentFile: string | undefined, flags: DevFlags)
     ...(flags.record !== undefined ? { record: flags.record } : {}),
     logger,
   });
+  // Agent code calling process.exit() must not end the tool mid-conversation (see ExitGuard).
+  const exits = new ExitGuard({
+    onIgnored: (code) =>
+      live.note(`the agent code called process.exit(${code ?? ''}): ignored (press q to quit)`),
+  });
+  exits.install();
   // First paint before the agent is built (bundling starts esbuild's own process).
   live.show();
-  /** Builds the agent and picks its models; a problem is shown in place, the tool stays up. */
-  const load = async (changed?: string) => {
-    try {
-      const agent = await loadAgentModule(file);
-      if (flags.watch !== false) watcher.watch(agent.files);
-      // The module may ship a different demo model after an edit: choose again.
-      const models = await chooseModels(flags, agent.demo);
-      if (changed && live.started) await live.reload(agent, changed, models);
-      else await live.start(agent, models);
-    } catch (err) {
-      live.showLoadError(err instanceof Error ? err.message : String(err));
-    }
-  };
-  const watcher = new AgentWatcher((changed) => void load(changed));
-  // Until the first build succeeds, watch the agent file itself so a fix is picked up.
-  if (flags.watch !== false) watcher.watch([resolve(file)]);
+  // Without a terminal nobody can press q, and without watching no fix can come: a load
+  // failure then ends the command instead of waiting forever.
+  const failFast = flags.watch === false && !process.stdin.isTTY;
+  let failure: string | undefined;
+  const loader = loadAndWatch(file, flags, live, exits);
   const onSignal = () => void live.quit(0);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    void load();
+    void loader.first.then(() => {
+      if (!failFast || live.session) return;
+      failure = live.loadError ?? 'the agent did not start';
+      void live.quit(2);
+    });
     const code = await live.exited;
+    exits.dispose();
+    if (failure !== undefined) console.error(`voxagent: ${failure}`);
     exitSoon(code);
     return code;
   } finally {
-    watcher.close();
+    exits.dispose();
+    loader.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await logger.close();
   }
+}
+
+/**
+ * Builds the agent and picks its models now (`first`), and again whenever one of its files
+ * changes (unless --no-watch). A problem is shown in place and the tool stays up; agent code
+ * runs under the exit guard.
+ */
+function loadAndWatch(file: string, flags: DevFlags, live: LiveConsole, exits: ExitGuard) {
+  const watching = flags.watch !== false;
+  const load = (changed?: string) =>
+    exits.during(async () => {
+      try {
+        const agent = await loadAgentModule(file);
+        if (watching) watcher.watch(agent.files);
+        // The module may ship a different demo model after an edit: choose again.
+        const models = await chooseModels(flags, agent.demo);
+        if (changed && live.started) await live.reload(agent, changed, models);
+        else await live.start(agent, models);
+      } catch (err) {
+        live.showLoadError(err instanceof Error ? err.message : String(err));
+      }
+    });
+  const watcher = new AgentWatcher((changed) => void load(changed));
+  // Until the first build succeeds, watch the agent file itself so a fix is picked up.
+  if (watching) watcher.watch([resolve(file)]);
+  return { first: load(), close: () => watcher.close() };
 }
 
 /** Microphone and speakers, in the audio child process. */

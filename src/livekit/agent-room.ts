@@ -55,8 +55,11 @@ export interface FollowRoomOptions {
   readonly log: RoomLog;
   /** Called once, when the conversation is over. */
   readonly onEnd: (end: ConversationEnd) => void;
-  /** Called on every change worth redrawing (participants, link, connection state). */
-  readonly onChange?: () => void;
+  /**
+   * Called on every change worth redrawing (participants, link, connection state), with
+   * the reason of the last connection change (e.g. `server_not_answering`).
+   */
+  readonly onChange?: (reason: string | null) => void;
 }
 
 /**
@@ -66,7 +69,8 @@ export interface FollowRoomOptions {
  */
 export function followRoom(conn: RoomConnection, opts: FollowRoomOptions): () => void {
   const { log } = opts;
-  const changed = () => opts.onChange?.();
+  let reason: string | null = null;
+  const changed = () => opts.onChange?.(reason);
   let ended = false;
   const end = (e: ConversationEnd) => {
     if (ended) return;
@@ -82,9 +86,13 @@ export function followRoom(conn: RoomConnection, opts: FollowRoomOptions): () =>
     }),
     conn.onParticipantJoined(changed),
     conn.onState((event) => {
+      reason = event.reason;
       changed();
-      if (event.state === 'reconnecting') log('warn', 'lost the room connection: reconnecting');
-      else if (event.state === 'connected') log('info', `reconnected to room ${conn.room}`);
+      if (event.state === 'reconnecting') {
+        const why =
+          event.reason === 'server_not_answering' ? ' (the server stopped answering)' : '';
+        log('warn', `lost the room connection${why}: reconnecting`);
+      } else if (event.state === 'connected') log('info', `reconnected to room ${conn.room}`);
       else if (event.state === 'disconnected') {
         end({ kind: 'disconnected', reason: event.reason, error: event.error });
       }

@@ -77,3 +77,22 @@ export function classifyConnectError(
   }
   return new RoomConnectError('failed', `could not join room "${ctx.room}" ${at}: ${detail}`);
 }
+
+/**
+ * The connection was lost and did not come back: after our bound (`withinMs`), or when
+ * rtc-node gave up on its own first (`gaveUp`: its reason and how long it tried). Either way
+ * it is the same one line for the user.
+ */
+export function lostConnectionError(
+  url: string,
+  end: { withinMs: number } | { gaveUp: string; afterMs: number },
+): RoomConnectError {
+  const how =
+    'withinMs' in end
+      ? `within ${end.withinMs / 1000} s`
+      : `(gave up after ${Math.round(end.afterMs / 1000)} s: ${end.gaveUp})`;
+  return new RoomConnectError(
+    'connection_lost',
+    `lost the connection to the LiveKit server at ${url} and could not reconnect ${how}`,
+  );
+}

@@ -2,19 +2,26 @@
  * The user's voice from the room: the microphone track of the linked participant, read as
  * 16 kHz mono through rtc-node's `AudioStream`. The track can change under a reader (the
  * participant leaves and another is linked, or a reconnect re-subscribes): `frames()` follows
- * it and only ends when its signal aborts or the input closes.
+ * it and only ends when its signal aborts or the input closes. It also meters what the agent
+ * hears (`level()`), and `setMuted(true)` stops the agent hearing it.
  */
 import { AudioStream, type RemoteAudioTrack } from '@livekit/rtc-node';
-import { type AudioFrame, createFrame } from '../runtime/audio/frame.js';
+import { type AudioFrame, createFrame, frameRms } from '../runtime/audio/frame.js';
 import type { AudioInput } from '../runtime/io/audio-input.js';
 
 type TrackListener = () => void;
+
+/** A level older than this is stale: no frames arrive (nobody linked, or a stalled track). */
+const LEVEL_STALE_MS = 250;
 
 export class RoomAudioInput implements AudioInput {
   readonly label: string;
   readonly sampleRate: number;
   #track: RemoteAudioTrack | null = null;
   #closed = false;
+  #muted = false;
+  #level = 0;
+  #levelAt = 0;
   readonly #listeners = new Set<TrackListener>();
 
   constructor(label: string, sampleRate = 16_000) {
@@ -31,6 +38,21 @@ export class RoomAudioInput implements AudioInput {
     if (track === this.#track) return;
     this.#track = track;
     this.#notify();
+  }
+
+  /** RMS (0..1) of the last frame heard; 0 while muted or when no frames arrive. */
+  level(): number {
+    if (this.#muted || performance.now() - this.#levelAt > LEVEL_STALE_MS) return 0;
+    return this.#level;
+  }
+
+  get muted(): boolean {
+    return this.#muted;
+  }
+
+  /** While muted, readers get no frames: the agent hears nothing of the room. */
+  setMuted(muted: boolean): void {
+    this.#muted = muted;
   }
 
   close(): void {
@@ -66,8 +88,12 @@ export class RoomAudioInput implements AudioInput {
       for (;;) {
         const { value, done } = await reader.read();
         if (done || !value) return;
+        if (this.#muted) continue;
         // Copy: the frame's samples may be a view into a buffer the FFI reuses.
-        yield createFrame(Int16Array.from(value.data), value.sampleRate, value.channels);
+        const frame = createFrame(Int16Array.from(value.data), value.sampleRate, value.channels);
+        this.#level = frameRms(frame);
+        this.#levelAt = performance.now();
+        yield frame;
       }
     } finally {
       this.#listeners.delete(onChange);

@@ -16,7 +16,7 @@ import {
   TrackSource,
 } from '@livekit/rtc-node';
 import { errorMessage } from '../runtime/core/errors.js';
-import { classifyConnectError, RoomConnectError } from './errors.js';
+import { classifyConnectError, lostConnectionError, RoomConnectError } from './errors.js';
 import {
   type RoomEventMap,
   type RoomEventName,
@@ -26,6 +26,7 @@ import {
 } from './events.js';
 import { RoomAudioInput } from './input.js';
 import { ParticipantLink } from './linker.js';
+import { consentCounts, type Liveness, watchLiveness } from './liveness.js';
 import { RoomAudioOutput } from './output.js';
 import { addRtcLogSink, captureRtcLogs, type RoomLog } from './rtc-log.js';
 import { redact, requireName, resolveRoomSettings, resolveRoomUrl } from './settings.js';
@@ -58,6 +59,11 @@ export interface ConnectRoomOptions {
   connectTimeoutMs?: number;
   /** How long a lost connection may try to come back before it is given up (default 15000 ms). */
   reconnectTimeoutMs?: number;
+  /**
+   * How often the peer connection's consent checks are read to tell whether the server still
+   * answers (default 250 ms; 0 turns the check off). See liveness.ts.
+   */
+  livenessIntervalMs?: number;
   /** Sample rate of the agent's published audio (default 24000). */
   outputSampleRate?: number;
   /** Sample rate of `input` frames (default 16000). */
@@ -147,6 +153,11 @@ class RoomSession implements RoomConnection {
   #publication: LocalTrackPublication | null = null;
   #subscribed: () => void = () => undefined;
   #reconnectTimer: NodeJS.Timeout | null = null;
+  #stopLiveness: () => void = () => undefined;
+  /** The reconnecting state is ours (the server went silent), not rtc-node's. */
+  #silent = false;
+  /** Host time the connection was lost, while it is. */
+  #reconnectingSince: number | null = null;
   #closing: Promise<void> | null = null;
 
   constructor(opts: SessionInit) {
@@ -258,6 +269,7 @@ class RoomSession implements RoomConnection {
     }
     this.#link.scan();
     this.#log('info', `livekit: joined room "${this.room}" at ${this.url} as ${this.identity}`);
+    this.#watchLiveness();
   }
 
   close(): Promise<void> {
@@ -274,6 +286,7 @@ class RoomSession implements RoomConnection {
 
   async #teardown(): Promise<void> {
     this.#clearReconnectTimer();
+    this.#stopLiveness();
     this.input.close();
     this.#rtc.unregisterTextStreamHandler(TOPIC_CHAT);
     await this.output.close().catch(() => undefined);
@@ -289,9 +302,11 @@ class RoomSession implements RoomConnection {
     this.#events.emit('state', { state, reason, error });
   }
 
+  /** The connection is back (or being torn down): no reconnect bound runs any more. */
   #clearReconnectTimer(): void {
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
+    this.#reconnectingSince = null;
   }
 
   #wire(): void {
@@ -328,8 +343,18 @@ class RoomSession implements RoomConnection {
       };
     rtc.on(RoomEvent.TrackMuted, muted(true));
     rtc.on(RoomEvent.TrackUnmuted, muted(false));
-    rtc.on(RoomEvent.Reconnecting, () => this.#onReconnecting());
+    this.#wireConnection();
+  }
+
+  /** The connection's life: rtc-node's reconnects and its end. */
+  #wireConnection(): void {
+    const rtc = this.#rtc;
+    rtc.on(RoomEvent.Reconnecting, () => {
+      this.#silent = false;
+      this.#onReconnecting(null);
+    });
     rtc.on(RoomEvent.Reconnected, () => {
+      this.#silent = false;
       this.#clearReconnectTimer();
       this.#setState('connected', 'reconnected', null);
       this.#link.scan();
@@ -337,22 +362,58 @@ class RoomSession implements RoomConnection {
     rtc.on(RoomEvent.Disconnected, (reason) => {
       if (this.#closing) return;
       const name = DisconnectReason[reason] ?? 'UNKNOWN_REASON';
-      const error = new RoomConnectError('connection_lost', `left room "${this.room}": ${name}`);
+      // rtc-node gives up reconnecting after its own attempts (with random backoff, sometimes
+      // before our bound): that is the same lost connection, and says so.
+      const since = this.#reconnectingSince;
+      const error =
+        since !== null
+          ? lostConnectionError(this.url, { gaveUp: name, afterMs: performance.now() - since })
+          : new RoomConnectError('connection_lost', `left room "${this.room}": ${name}`);
       this.#closing = this.#shutdown(name, error);
     });
   }
 
-  #onReconnecting(): void {
-    this.#setState('reconnecting', null, null);
+  /**
+   * A server that stopped answering is reported as a lost connection (and the reconnect bound
+   * starts) long before rtc-node's signal ping times out; if it answers again before rtc-node
+   * noticed, the room is back. See liveness.ts.
+   */
+  #watchLiveness(): void {
+    const every = this.#opts.livenessIntervalMs ?? 250;
+    if (every <= 0) return;
+    this.#stopLiveness = watchLiveness({
+      intervalMs: every,
+      read: async () =>
+        this.#closing || !this.#rtc.isConnected
+          ? null
+          : consentCounts(await this.#rtc.getRtcStats()),
+      onChange: (liveness) => this.#onLiveness(liveness),
+    });
+  }
+
+  #onLiveness(liveness: Liveness): void {
+    if (this.#closing) return;
+    if (liveness === 'not_answering' && this.#state === 'connected') {
+      this.#silent = true;
+      this.#log('warn', `livekit: the server at ${this.url} stopped answering`);
+      this.#onReconnecting('server_not_answering');
+    } else if (liveness === 'answering' && this.#silent && this.#state === 'reconnecting') {
+      this.#silent = false;
+      this.#clearReconnectTimer();
+      this.#log('info', `livekit: the server at ${this.url} answers again`);
+      this.#setState('connected', 'server_answering', null);
+    }
+  }
+
+  #onReconnecting(reason: string | null): void {
+    this.#reconnectingSince ??= performance.now();
+    this.#setState('reconnecting', reason, null);
     if (this.#reconnectTimer) return;
     const ms = this.#opts.reconnectTimeoutMs ?? 15_000;
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = null;
       if (this.#closing || this.#state !== 'reconnecting') return;
-      const error = new RoomConnectError(
-        'connection_lost',
-        `lost the connection to the LiveKit server at ${this.url} and could not reconnect within ${ms / 1000} s`,
-      );
+      const error = lostConnectionError(this.url, { withinMs: ms });
       this.#closing = this.#shutdown('reconnect_timeout', error);
     }, ms);
   }

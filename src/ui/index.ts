@@ -6,6 +6,7 @@ export type {
   Disposable,
   HeaderInfo,
   InputMode,
+  InputStatus,
   LogLevel,
   LogLine,
   LogSource,

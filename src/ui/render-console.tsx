@@ -21,6 +21,8 @@ export interface RenderConsoleOptions {
   header: HeaderInfo;
   /** Microphone level, linear RMS in 0..1; polled ~15 times a second. */
   getLevel?: () => number;
+  /** Level of the agent's voice as it plays, linear RMS in 0..1. */
+  getOutputLevel?: () => number;
   logs?: LogSource;
   /** Session time in ms; pass `() => session.clock.now()` (required for a virtual clock). */
   now?: () => number;
@@ -32,19 +34,27 @@ export interface RenderConsoleOptions {
   stderr?: NodeJS.WriteStream;
   /** Route console.* above the screen (default true; tests turn it off). */
   patchConsole?: boolean;
+  /** Write every frame whole, without cursor moves (tests read the last frame). */
+  debug?: boolean;
 }
 
 export interface ConsoleHandle {
   unmount(): void;
   waitUntilExit(): Promise<void>;
-  /** Updates the header in place: hot-reload notices, load errors, mode, notes. */
+  /** Updates the header in place: load errors, mode, notes, waiting inputs. */
   setHeader(patch: Partial<HeaderInfo>): void;
+  /**
+   * The events from now on come from a new session: its panels start empty, in place of the
+   * old ones (the frame is redrawn, not appended), with `patch` (e.g. its `sessionNotice`).
+   */
+  beginSession(patch?: Partial<HeaderInfo>): void;
 }
 
 export function renderConsole(options: RenderConsoleOptions): ConsoleHandle {
   const tap = createSessionTap(options.events);
   const fps = options.fps ?? 30;
   let header = options.header;
+  let sessionKey = 0;
   const element = () => (
     <App
       events={tap.source}
@@ -53,8 +63,10 @@ export function renderConsole(options: RenderConsoleOptions): ConsoleHandle {
       now={options.now ?? tap.now}
       scheduler={options.scheduler ?? realScheduler}
       getLevel={options.getLevel}
+      getOutputLevel={options.getOutputLevel}
       logs={options.logs}
       fps={fps}
+      sessionKey={sessionKey}
       onReady={tap.release}
     />
   );
@@ -66,6 +78,7 @@ export function renderConsole(options: RenderConsoleOptions): ConsoleHandle {
     // Ctrl+C is a hotkey: it asks the controller to quit, so the session closes cleanly.
     exitOnCtrlC: false,
     patchConsole: options.patchConsole ?? true,
+    debug: options.debug ?? false,
     maxFps: fps,
   });
   let mounted = true;
@@ -79,6 +92,13 @@ export function renderConsole(options: RenderConsoleOptions): ConsoleHandle {
     waitUntilExit: () => instance.waitUntilExit().then(() => undefined),
     setHeader(patch) {
       if (!mounted) return;
+      header = { ...header, ...patch };
+      instance.rerender(element());
+    },
+    beginSession(patch = {}) {
+      if (!mounted) return;
+      tap.newSession();
+      sessionKey++;
       header = { ...header, ...patch };
       instance.rerender(element());
     },

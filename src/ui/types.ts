@@ -33,15 +33,25 @@ export type InputMode = 'audio' | 'text';
 type MaybePromise<T> = T | Promise<T>;
 
 /**
+ * What became of an input: applied to the session, or waiting for one to exist (at start,
+ * during a hot reload or a mode switch). Nothing else: inputs are never dropped.
+ */
+export type InputStatus = 'sent' | 'waiting';
+
+/** A controller that reports nothing (void) is taken as 'sent'. */
+// biome-ignore lint/suspicious/noConfusingVoidType: existing controllers return nothing at all
+type Receipt = InputStatus | void;
+
+/**
  * The commands the hotkeys issue. Every method may be async; a throw or rejection is shown
  * as a notice on screen rather than crashing the UI.
  */
 export interface ConsoleController {
-  interrupt(force: boolean): MaybePromise<void>;
+  interrupt(force: boolean): MaybePromise<Receipt>;
   /** Typed user input (a user turn). */
-  sendText(text: string): MaybePromise<void>;
+  sendText(text: string): MaybePromise<Receipt>;
   /** Text the agent says as is. */
-  say(text: string): MaybePromise<void>;
+  say(text: string): MaybePromise<Receipt>;
   /** Mutes or unmutes the microphone; returns the new muted state. */
   toggleMute(): MaybePromise<boolean>;
   /** Switches between audio and text mode; returns the new mode. */
@@ -71,10 +81,15 @@ export interface HeaderInfo {
   /** One-line notes such as "no audio device: text mode". */
   notes?: string[];
   logFile?: string;
-  /** The last hot-reload notice, e.g. "reloaded agent.ts (12:03:04)". */
-  reloadNotice?: string;
+  /**
+   * Why the session on screen began, when it replaced another: "session 2 · reloaded after
+   * agent.ts changed (12:03:04)", "session 3 · switched to text mode".
+   */
+  sessionNotice?: string;
   /** The agent failed to load: shown in place of a running status. */
   loadError?: string;
+  /** Inputs typed, said or interrupts asked for before the session exists, oldest first. */
+  waitingInputs?: readonly string[];
 }
 
 /** Host timers, injected so tests can run frames and ticks by hand. */

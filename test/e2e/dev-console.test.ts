@@ -54,6 +54,12 @@ function start(args: string[], env: Record<string, string> = {}): Terminal {
   return terminal;
 }
 
+/**
+ * How long quitting may take: well under a second on a quiet machine (E2E_VERBOSE prints it),
+ * a few on a busy one, where Node itself runs slowly; a hang fails `exitStatus` anyway.
+ */
+const QUIT_MS = 3000;
+
 /** Presses `q` and returns how long the command took to exit, asserting status 0. */
 async function quit(t: Terminal): Promise<number> {
   const pressed = performance.now();
@@ -96,7 +102,8 @@ async function typeLine(t: Terminal, key: 't' | 's', text: string): Promise<void
   t.keys(key);
   await t.waitFor((s) => s.includes(prompt), 5000, `the input line (${prompt})`);
   t.keys('-l', text);
-  await t.waitFor((s) => flat(s).includes(flat(text)), 5000, 'the typed text');
+  // A long line shows its end (where the cursor is): wait for that.
+  await t.waitFor((s) => flat(s).includes(flat(text).slice(-40)), 5000, 'the typed text');
   t.keys('Enter');
 }
 
@@ -136,7 +143,7 @@ describe.skipIf(audioProblem !== null && !mustRun)('voxagent dev in a terminal (
       '300 ms of agent speech on the speaker',
     );
 
-    // `i` while the tool's filler plays: that handle ends interrupted, by the API (the key).
+    // `i` while the tool's filler plays: that handle ends interrupted, by the console (the key).
     const filler = await t.waitFor(
       (s) => speechRows(s).find((r) => r.state === 'playing' && /· say ← tool /.test(r.line)),
       15_000,
@@ -152,7 +159,7 @@ describe.skipIf(audioProblem !== null && !mustRun)('voxagent dev in a terminal (
       `${filler.id} done`,
     );
     expect(cut.state).toBe('done interrupted');
-    expect(cut.line).toContain('by api');
+    expect(cut.line).toContain('by console');
 
     // Speech into the microphone while the agent talks. With no STT there are no words to
     // tell speech from noise, so the VAD alone decides: speech longer than the minimum
@@ -185,7 +192,7 @@ describe.skipIf(audioProblem !== null && !mustRun)('voxagent dev in a terminal (
       await played;
     }
 
-    expect(await quit(t)).toBeLessThan(1000);
+    expect(await quit(t)).toBeLessThan(QUIT_MS);
   }, 60_000);
 });
 
@@ -201,6 +208,6 @@ describe.skipIf(terminalProblem !== null && !mustRun)('voxagent dev in a termina
       15_000,
       "the agent's reply",
     );
-    expect(await quit(t)).toBeLessThan(1000);
+    expect(await quit(t)).toBeLessThan(QUIT_MS);
   }, 60_000);
 });

@@ -1,13 +1,16 @@
 /**
  * `voxagent dev` in a real terminal (tmux), in text mode: hot reload when the agent or a
- * file it imports changes, a syntax error shown in place while the old session keeps
- * running, and `--record` writing a file that `voxagent replay` passes.
+ * file it imports changes (one screen: the old frame is gone, the new session is announced),
+ * a syntax error or a process.exit() in the new build shown in place while the old session
+ * keeps running, the screen at 80 × 24, and `--record` writing a file that `voxagent replay`
+ * passes. Each run logs under its own TMPDIR, where the test reads the log file.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../livekit/helpers.js';
 import { TmuxProcess, terminalAvailable } from './tmux.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,16 +44,34 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(args: string): TmuxProcess {
+function start(args: string, size?: { columns: number; rows: number }): TmuxProcess {
   const name = `vx-reload-${process.pid}-${n}`;
   proc = new TmuxProcess(
     name,
     `node ${join(root, 'bin/voxagent.js')} dev --text ${args}`,
     dir,
     join(dir, 'exit-code'),
+    { TMPDIR: dir },
+    size,
   );
   return proc;
 }
+
+/** The run's log file, as text (empty until it exists). */
+function logText(): string {
+  const logs = join(dir, 'voxagent', 'logs');
+  if (!existsSync(logs)) return '';
+  return readdirSync(logs)
+    .map((f) => readFileSync(join(logs, f), 'utf8'))
+    .join('');
+}
+
+/** How many agent turns in the Conversation panel say `text`. */
+const said = (screen: string, text: string) =>
+  screen.split('\n').filter((l) => l.startsWith(`agent: ${text}`)).length;
+
+/** Header lines in the whole terminal history: more than one means an old frame was left. */
+const headers = (history: string) => (history.match(/^voxagent dev · agent /gm) ?? []).length;
 
 describe.skipIf(missing !== null)('voxagent dev in a terminal', () => {
   it('reloads when an imported file changes, shows a syntax error in place, keeps running', async () => {
@@ -61,17 +82,20 @@ describe.skipIf(missing !== null)('voxagent dev in a terminal', () => {
       'the agent to start',
     );
     p.typeLine('hello');
-    await p.waitFor((s) => s.includes('Version one speaking.'), 10_000, 'the first reply');
+    await p.waitFor((s) => said(s, 'Version one speaking.') === 1, 10_000, 'the first reply');
 
     writeFileSync(join(dir, 'reply.ts'), `export const REPLY = 'Version two speaking.';\n`);
-    await p.waitFor(
-      (s) => /reloaded after .*reply\.ts changed/.test(s),
+    const reloaded = await p.waitFor(
+      (s) => /↻ session 2 · reloaded after .*reply\.ts changed/.test(s),
       10_000,
       'the reload notice',
     );
+    // One screen: the first session's conversation is gone, and no old frame is left above.
+    expect(reloaded).not.toContain('Version one speaking.');
+    expect(headers(p.history())).toBe(1);
     p.typeLine('hello again');
     await p.waitFor(
-      (s) => s.includes('Version two speaking.'),
+      (s) => said(s, 'Version two speaking.') === 1,
       10_000,
       'the reply from the new code',
     );
@@ -85,27 +109,102 @@ describe.skipIf(missing !== null)('voxagent dev in a terminal', () => {
     expect(screen).toMatch(/Unexpected ";"/);
     p.typeLine('still there?');
     await p.waitFor(
-      (s) => (s.match(/Version two speaking\./g) ?? []).length >= 2,
+      (s) => said(s, 'Version two speaking.') === 2,
       10_000,
       'the old session answering',
     );
 
     writeFileSync(join(dir, 'agent.ts'), agentSource('Fixed'));
     await p.waitFor((s) => s.includes('agent Fixed'), 10_000, 'the fixed agent');
+    expect(headers(p.history())).toBe(1);
     p.keys('q');
     expect(await p.exitCode(3000)).toBe(0);
   }, 90_000);
 
-  it('an agent broken at start is shown in place, and fixing it starts the session', async () => {
-    writeFileSync(join(dir, 'agent.ts'), `${agentSource('Reloader')}\nexport const broken = ;\n`);
+  it('a new build that calls process.exit() is reported and the previous one keeps running', async () => {
     const p = start('agent.ts');
-    await p.waitFor((s) => /agent\.ts:\d+:\d+/.test(s), 15_000, 'the error in place');
-    writeFileSync(join(dir, 'agent.ts'), agentSource('Repaired'));
-    await p.waitFor(
-      (s) => s.includes('agent Repaired') && s.includes('running'),
-      15_000,
-      'the session',
+    await p.waitFor((s) => s.includes('agent Reloader') && s.includes('running'), 15_000, 'start');
+    writeFileSync(join(dir, 'agent.ts'), `process.exit(0);\n${agentSource('Quitter')}`);
+    const screen = await p.waitFor(
+      (s) => s.includes('process.exit(0) while loading'),
+      10_000,
+      'the exit reported in place',
     );
+    expect(screen).toContain('agent Reloader');
+    expect(logText()).toMatch(
+      /error +agent load failed: .*called process\.exit\(0\) while loading/,
+    );
+    p.typeLine('are you still there?');
+    await p.waitFor(
+      (s) => said(s, 'Version one speaking.') === 1,
+      10_000,
+      'the old build answering',
+    );
+
+    // A timer left behind by a build that loads: ignored and reported, dev goes on.
+    writeFileSync(
+      join(dir, 'agent.ts'),
+      `setTimeout(() => process.exit(0), 300);\n${agentSource('Later')}`,
+    );
+    await p.waitFor(
+      (s) => s.includes('called process.exit(0): ignored'),
+      10_000,
+      'the late exit reported',
+    );
+    expect(logText()).toMatch(/warn +the agent code called process\.exit\(0\): ignored/);
+    p.typeLine('and now?');
+    await p.waitFor(
+      (s) => said(s, 'Version one speaking.') === 1 && s.includes('agent Later'),
+      10_000,
+      'the new build answering',
+    );
+    p.keys('q');
+    expect(await p.exitCode(3000)).toBe(0);
+  }, 60_000);
+
+  it('a process warning of the agent code goes to the log, not over the screen', async () => {
+    writeFileSync(
+      join(dir, 'agent.ts'),
+      `import { EventEmitter } from 'node:events';
+const leaky = new EventEmitter();
+for (let i = 0; i < 11; i++) leaky.on('tick', () => {});
+${agentSource('Leaky')}`,
+    );
+    const p = start('agent.ts');
+    await p.waitFor((s) => s.includes('agent Leaky') && s.includes('running'), 15_000, 'start');
+    await eventually(
+      () => /warn +MaxListenersExceededWarning: Possible EventEmitter memory leak/.test(logText()),
+      'the warning in the log',
+    );
+    const screen = p.history();
+    expect(screen).not.toContain('MaxListenersExceededWarning');
+    expect(headers(screen)).toBe(1);
+    p.keys('l');
+    await p.waitFor((s) => s.includes('MaxListenersExceededWarning'), 5000, 'it in the log panel');
+    p.keys('q');
+    expect(await p.exitCode(3000)).toBe(0);
+  }, 60_000);
+
+  it('at 80 × 24 the header stays on top while it talks, logs and reloads', async () => {
+    const p = start('agent.ts', { columns: 80, rows: 24 });
+    const top = (s: string) => s.split('\n')[0] ?? '';
+    await p.waitFor(
+      (s) => /^voxagent dev · agent Reloader · running/.test(top(s)),
+      15_000,
+      'start',
+    );
+    const lines = ['hello', 'tell me more', 'and more'];
+    for (const [i, line] of lines.entries()) {
+      p.typeLine(line);
+      await p.waitFor((s) => said(s, 'Version one speaking.') === i + 1, 10_000, `reply ${i + 1}`);
+    }
+    p.keys('l');
+    await p.waitFor((s) => s.includes('Log (full log:'), 5000, 'the log panel');
+    writeFileSync(join(dir, 'reply.ts'), `export const REPLY = 'Version two speaking.';\n`);
+    const after = await p.waitFor((s) => s.includes('↻ session 2'), 10_000, 'the reload');
+    expect(top(after)).toMatch(/^voxagent dev · agent Reloader · running/);
+    expect(after.split('\n').filter((l) => l.trim() !== '').length).toBeLessThan(24);
+    expect(headers(p.history())).toBe(1);
     p.keys('q');
     expect(await p.exitCode(3000)).toBe(0);
   }, 60_000);
@@ -117,19 +216,54 @@ describe.skipIf(missing !== null)('voxagent dev in a terminal', () => {
     const p = start(`agent.ts --record ${file}`);
     await p.waitFor((s) => s.includes('running'), 15_000, 'the agent to start');
     p.typeLine('hello');
-    await p.waitFor((s) => s.includes('Version one speaking.'), 10_000, 'the reply');
+    await p.waitFor((s) => said(s, 'Version one speaking.') === 1, 10_000, 'the reply');
     p.typeLine('and again');
-    await p.waitFor(
-      (s) => (s.match(/Version one speaking\./g) ?? []).length >= 2,
-      10_000,
-      'the second reply',
-    );
+    await p.waitFor((s) => said(s, 'Version one speaking.') === 2, 10_000, 'the second reply');
     p.keys('q');
     expect(await p.exitCode(5000)).toBe(0);
-    const out = execFileSync('node', [join(root, 'bin/voxagent.js'), 'replay', file], {
-      encoding: 'utf8',
-      cwd: dir,
-    });
+    let out: string;
+    try {
+      out = execFileSync('node', [join(root, 'bin/voxagent.js'), 'replay', file], {
+        encoding: 'utf8',
+        cwd: dir,
+      });
+    } catch (err) {
+      throw new Error(
+        `${String((err as { stdout?: string }).stdout)}\n${readFileSync(file, 'utf8')}`,
+      );
+    }
     expect(out).toMatch(/1 passed, 0 failed/);
   }, 90_000);
 });
+
+describe.skipIf(!existsSync(join(root, 'dist', 'src', 'cli', 'main.js')))(
+  'voxagent dev without a terminal',
+  () => {
+    it('--no-watch with an agent that fails to load: one line and a non-zero exit', async () => {
+      writeFileSync(join(dir, 'agent.ts'), `${agentSource('Broken')}\nexport const broken = ;\n`);
+      const child = spawn(
+        process.execPath,
+        [join(root, 'bin/voxagent.js'), 'dev', '--text', '--no-watch', 'agent.ts'],
+        {
+          cwd: dir,
+          env: { ...process.env, CI: 'true', TMPDIR: dir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+      });
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('close', (code) => resolve(code)),
+      );
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      expect(code, stderr).toBe(2);
+      const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^voxagent: .*agent\.ts:\d+:\d+: .*Unexpected ";"/);
+    }, 30_000);
+  },
+);

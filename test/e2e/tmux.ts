@@ -25,6 +25,7 @@ export class TmuxProcess {
     cwd: string,
     exitFile: string,
     env: Record<string, string> = {},
+    size: { columns: number; rows: number } = { columns: 140, rows: 50 },
   ) {
     this.name = name;
     this.#exitFile = exitFile;
@@ -33,12 +34,33 @@ export class TmuxProcess {
       .join(' ');
     // Ink renders only at exit under CI=true, so the command runs with CI unset.
     const shell = `cd ${JSON.stringify(cwd)} && env -u CI ${vars} ${command}; echo $? > ${JSON.stringify(exitFile)}`;
-    execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '140', '-y', '50', shell]);
+    execFileSync('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(size.columns),
+      '-y',
+      String(size.rows),
+      shell,
+    ]);
   }
 
   screen(): string {
     try {
       return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
+    } catch {
+      return '';
+    }
+  }
+
+  /** The screen and everything scrolled off above it. */
+  history(): string {
+    try {
+      return execFileSync('tmux', ['capture-pane', '-p', '-S', '-', '-t', this.name], {
+        encoding: 'utf8',
+      });
     } catch {
       return '';
     }

@@ -61,3 +61,21 @@ describe('a dropped connection', () => {
     expect(states.filter((s) => s.state === 'disconnected')).toHaveLength(1);
   });
 });
+
+describe('rtc-node giving up before the bound', () => {
+  it('is the same lost connection, in one line that says so', async () => {
+    h = await harness();
+    const conn = await h.connect({ reconnectTimeoutMs: 60_000 });
+    const states: RoomEventMap['state'][] = [];
+    conn.onState((s) => states.push(s));
+    h.double.drop({ refuseReconnect: 'unauthorized' });
+    const last = await eventually(
+      () => states.find((s) => s.state === 'disconnected'),
+      'rtc-node giving up',
+      30_000,
+    );
+    expect(last.error?.message).toMatch(
+      /^lost the connection to the LiveKit server at ws:\/\/127\.0\.0\.1:\d+ and could not reconnect \(gave up after \d+ s: \w+\)$/,
+    );
+  }, 40_000);
+});

@@ -54,14 +54,20 @@ test('unmounting disposes every subscription and timer', async () => {
   expect(app.timers.pending()).toBe(0);
 });
 
-test('the mic level is polled and drawn', async () => {
+test('the mic and voice levels are polled and drawn', async () => {
   let level = 0;
-  const app = mountApp({ getLevel: () => level });
+  let voice = 0;
+  const app = mountApp({ getLevel: () => level, getOutputLevel: () => voice });
   await app.step(100);
-  expect(app.frame()).toContain('mic ░░░░');
+  expect(app.frame()).toContain('mic ░░░░░░░░░░░░');
+  expect(app.frame()).toContain('voice ░░░░░░░░░░░░');
   level = 1;
   await app.step(100);
-  expect(app.frame()).toContain('mic ████████████████████');
+  expect(app.frame()).toContain('mic ████████████');
+  expect(app.frame()).toContain('voice ░░░░░░░░░░░░');
+  voice = 0.1; // -20 dB: two thirds of the bar
+  await app.step(100);
+  expect(app.frame()).toContain('voice ████████░░░░');
 });
 
 test('mode and mute follow the header when the caller changes it', async () => {
@@ -76,7 +82,7 @@ test('mode and mute follow the header when the caller changes it', async () => {
   await flush();
   expect(app.frame()).toContain('mic muted');
   app.rerender(
-    <App {...props} header={{ ...header, mode: 'text', reloadNotice: 'reloaded agent.ts' }} />,
+    <App {...props} header={{ ...header, mode: 'text', sessionNotice: 'reloaded agent.ts' }} />,
   );
   await flush();
   expect(app.frame()).toContain('mode text');
@@ -121,7 +127,7 @@ test('a whole turn reaches every panel', async () => {
   expect(frame).toContain('agent Concierge · running');
   expect(frame).toContain('you: weather in Oslo?');
   expect(frame).toContain('⚙ weather({"city":"Oslo"}) running');
-  expect(frame).toContain('u1 eou 500ms');
+  expect(frame).toContain('u1 e2e – · eou 500ms');
   expect(frame).toContain('✗ error rate_limited [openai.llm]: slow down');
   expect(frame).toContain('stack Concierge');
 });

@@ -1,4 +1,6 @@
 /** Fakes for the console's inputs: events, time, timers, controller, and a mounted App. */
+import { EventEmitter } from 'node:events';
+import { render as inkRender } from 'ink';
 import { render } from 'ink-testing-library';
 import { vi } from 'vitest';
 import type {
@@ -175,6 +177,104 @@ export function mountApp(props: Partial<AppProps> = {}) {
     },
     async press(input: string) {
       view.stdin.write(input);
+      await flush();
+    },
+  };
+}
+
+/** Just enough of a terminal for Ink, of a given size: what it writes is kept. */
+export class FakeOut extends EventEmitter {
+  isTTY = false;
+  chunks: string[] = [];
+  constructor(
+    public columns = 100,
+    public rows = 40,
+  ) {
+    super();
+  }
+  write = (chunk: string) => {
+    this.chunks.push(chunk);
+    return true;
+  };
+  text = () => plain(this.chunks.join(''));
+  /** Changes the size the way a terminal does: Ink and the App hear 'resize'. */
+  resize(columns: number, rows: number) {
+    this.columns = columns;
+    this.rows = rows;
+    this.emit('resize');
+  }
+}
+
+/** A keyboard: `type` queues data the way a TTY in raw mode delivers it. */
+export class FakeIn extends EventEmitter {
+  #queue: string[] = [];
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
+  type(data: string) {
+    this.#queue.push(data);
+    this.emit('readable');
+  }
+  read = () => this.#queue.shift() ?? null;
+  setRawMode() {}
+  setEncoding() {}
+  ref() {}
+  unref() {}
+  resume() {}
+  pause() {}
+}
+
+/**
+ * The whole screen on a terminal of `columns` × `rows` (Ink's debug mode writes every frame
+ * whole, CI or not): `frame()` is the last one, `lines()` its lines.
+ */
+export function mountScreen(columns: number, rows: number, props: Partial<AppProps> = {}) {
+  const events = fakeEvents();
+  const timers = manualScheduler();
+  const controller = fakeController();
+  const stdout = new FakeOut(columns, rows);
+  const stdin = new FakeIn(true);
+  let now = 0;
+  const fullProps: AppProps = {
+    events: events.source,
+    controller,
+    header,
+    now: () => now,
+    scheduler: timers.scheduler,
+    ...props,
+  };
+  const instance = inkRender(<App {...fullProps} />, {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: new FakeOut() as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    debug: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  const frame = () => plain(stdout.chunks.at(-1));
+  return {
+    events,
+    timers,
+    controller,
+    stdout,
+    frame,
+    lines: () => frame().split('\n'),
+    rerender: (next: Partial<AppProps>) => instance.rerender(<App {...fullProps} {...next} />),
+    unmount: () => instance.unmount(),
+    async emit(...list: SessionEvent[]) {
+      const last = list.at(-1);
+      if (last) now = Math.max(now, last.t);
+      events.emit(...list);
+      timers.advance(50);
+      await flush();
+    },
+    async step(ms: number) {
+      now += ms;
+      timers.advance(ms);
+      await flush();
+    },
+    async press(input: string) {
+      stdin.type(input);
       await flush();
     },
   };

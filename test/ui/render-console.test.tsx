@@ -1,53 +1,20 @@
-import { EventEmitter } from 'node:events';
 import { expect, test } from 'vitest';
 import { renderConsole } from '../../src/ui/render-console.js';
 import {
   ev,
+  FakeIn,
+  FakeOut,
   fakeController,
   fakeEvents,
   flush,
   header,
   manualScheduler,
-  plain,
 } from './helpers.js';
-
-/** Just enough of a terminal for Ink: what it writes is kept. */
-class FakeOut extends EventEmitter {
-  columns = 100;
-  rows = 40;
-  isTTY = false;
-  chunks: string[] = [];
-  write = (chunk: string) => {
-    this.chunks.push(chunk);
-    return true;
-  };
-  text = () => plain(this.chunks.join(''));
-}
-
-/** A keyboard: `type` queues data the way a TTY in raw mode delivers it. */
-class FakeIn extends EventEmitter {
-  #queue: string[] = [];
-  constructor(readonly isTTY: boolean) {
-    super();
-  }
-  type(data: string) {
-    this.#queue.push(data);
-    this.emit('readable');
-  }
-  read = () => this.#queue.shift() ?? null;
-  setRawMode() {}
-  setEncoding() {}
-  ref() {}
-  unref() {}
-  resume() {}
-  pause() {}
-}
 
 function start(isTTY: boolean, rows = 40) {
   const events = fakeEvents();
   const controller = fakeController();
-  const stdout = new FakeOut();
-  stdout.rows = rows;
+  const stdout = new FakeOut(100, rows);
   const stdin = new FakeIn(isTTY);
   const timers = manualScheduler();
   const handle = renderConsole({
@@ -72,7 +39,7 @@ test('keys reach the controller; setHeader redraws; unmount ends it and unsubscr
   stdin.type('q');
   await flush();
   expect(controller.quit).toHaveBeenCalledTimes(1);
-  handle.setHeader({ reloadNotice: 'reloaded agent.ts' });
+  handle.setHeader({ sessionNotice: 'reloaded agent.ts' });
   timers.advance(100);
   handle.unmount();
   await handle.waitUntilExit();
@@ -108,26 +75,4 @@ test('a stdin that is not a terminal turns hotkeys off instead of crashing', asy
   handle.unmount();
   await handle.waitUntilExit();
   expect(stdout.text()).toContain('stdin is not a terminal: hotkeys are off');
-});
-
-test('a short terminal gets a compact screen', async () => {
-  const { stdout, timers, handle, events } = start(true, 24);
-  await flush();
-  events.emit(
-    ...['one', 'two', 'three'].map((text, i) =>
-      ev('user.turn', i, {
-        turnId: `u${i}`,
-        text: `turn ${text}`,
-        source: 'text',
-        agentId: 'a',
-        waited: false,
-      }),
-    ),
-  );
-  timers.advance(100);
-  await flush();
-  handle.unmount();
-  await handle.waitUntilExit();
-  expect(stdout.text()).toContain('turn three');
-  expect(stdout.text()).not.toContain('turn one');
 });

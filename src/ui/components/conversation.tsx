@@ -6,14 +6,24 @@ import { Empty, Panel } from './panel.js';
 export interface ConversationProps {
   state: ConversationState;
   maxTurns?: number;
+  /** Lines the panel may use, its title included (one per turn, newest kept). */
+  maxLines?: number;
+  gap?: boolean;
   textWidth?: number;
 }
 
 function TurnRow({ turn, width }: { turn: Turn; width: number }) {
-  if (turn.role === 'note') return <Text dimColor> · {oneLine(turn.text, width)}</Text>;
+  if (turn.role === 'note') {
+    return (
+      <Text dimColor wrap="truncate-end">
+        {' '}
+        · {oneLine(turn.text, width)}
+      </Text>
+    );
+  }
   if (turn.role === 'user') {
     return (
-      <Text wrap="wrap">
+      <Text wrap="truncate-end">
         <Text color="blue" bold>
           you
         </Text>
@@ -23,7 +33,7 @@ function TurnRow({ turn, width }: { turn: Turn; width: number }) {
     );
   }
   return (
-    <Text wrap="wrap">
+    <Text wrap="truncate-end">
       <Text color="magenta" bold>
         agent
       </Text>
@@ -45,16 +55,25 @@ function TurnRow({ turn, width }: { turn: Turn; width: number }) {
   );
 }
 
-export function Conversation({ state, maxTurns = 6, textWidth = 200 }: ConversationProps) {
-  const turns = state.turns.slice(-maxTurns);
+export function Conversation({
+  state,
+  maxTurns = 6,
+  maxLines = Number.POSITIVE_INFINITY,
+  gap = true,
+  textWidth = 200,
+}: ConversationProps) {
+  const room = Math.max(0, maxLines - 1 - (state.interim ? 1 : 0));
+  const turns = room === 0 ? [] : state.turns.slice(-Math.min(maxTurns, room));
   return (
-    <Panel title="Conversation">
-      {turns.length === 0 && !state.interim ? <Empty text="nothing said yet" /> : null}
+    <Panel title="Conversation" gap={gap}>
+      {turns.length === 0 && !state.interim && maxLines > 1 ? (
+        <Empty text="nothing said yet" />
+      ) : null}
       {turns.map((t) => (
         <TurnRow key={t.key} turn={t} width={textWidth} />
       ))}
-      {state.interim ? (
-        <Text dimColor italic wrap="wrap">
+      {state.interim && maxLines > 1 ? (
+        <Text dimColor italic wrap="truncate-end">
           you {state.interim.final ? '(final)' : '(hearing)'}:{' '}
           {oneLine(state.interim.text, textWidth)}
         </Text>

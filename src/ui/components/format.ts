@@ -28,3 +28,18 @@ export function levelBar(level: number, width: number): string {
   const filled = Math.round(Math.min(1, Math.max(0, (db + 60) / 60)) * width);
   return '█'.repeat(filled) + '░'.repeat(width - filled);
 }
+
+/** `text` hard-wrapped to `width` columns, at most `maxLines` lines (the last one marked cut). */
+export function wrapLines(text: string, width: number, maxLines: number): string[] {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const w = Math.max(1, width);
+  const lines: string[] = [];
+  for (let at = 0; at < flat.length && lines.length < maxLines; at += w) {
+    lines.push(flat.slice(at, at + w));
+  }
+  if (lines.length === maxLines && flat.length > maxLines * w) {
+    const last = lines[maxLines - 1] ?? '';
+    lines[maxLines - 1] = `${last.slice(0, w - 1)}…`;
+  }
+  return lines;
+}

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { SessionInfoState } from '../state/session.js';
-import type { HeaderInfo, InputMode } from '../types.js';
+import type { HeaderInfo, InputMode, ModelInfo } from '../types.js';
+import { wrapLines } from './format.js';
 
 export interface HeaderProps {
   info: HeaderInfo;
@@ -9,6 +10,46 @@ export interface HeaderProps {
   sessionModels: Readonly<Record<string, string>>;
   mode: InputMode;
   muted: boolean;
+  /** Terminal width: long lines are cut to it, a load error wraps over at most three lines. */
+  width?: number;
+}
+
+/** Lines of a load error at most: enough for a file:line:col and the compiler's message. */
+const MAX_ERROR_LINES = 3;
+
+function modelsOf(info: HeaderInfo, sessionModels: Readonly<Record<string, string>>): ModelInfo[] {
+  return info.models.length
+    ? info.models
+    : Object.entries(sessionModels).map(([role, name]) => ({ role, name }));
+}
+
+/** Lines the header takes for this info: the screen plan counts them before drawing. */
+export function headerLines(
+  info: HeaderInfo,
+  sessionModels: Readonly<Record<string, string>>,
+  width: number,
+): number {
+  const error = info.loadError ? errorLines(info.loadError, width).length : 0;
+  return (
+    1 +
+    (modelsOf(info, sessionModels).length ? 1 : 0) +
+    (info.notes?.length ?? 0) +
+    (info.logFile ? 1 : 0) +
+    (info.sessionNotice ? 1 : 0) +
+    error
+  );
+}
+
+function errorLines(error: string, width: number): string[] {
+  return wrapLines(`✗ agent failed to load: ${error}`, width, MAX_ERROR_LINES);
+}
+
+/** The model list, with why each was picked when that fits on the line. */
+function modelsText(models: readonly ModelInfo[], width: number, withWhy: boolean): string {
+  const text = models
+    .map((m) => `${m.role} ${m.name}${withWhy && m.why ? ` (${m.why})` : ''}`)
+    .join(' · ');
+  return withWhy && text.length + 7 > width ? modelsText(models, width, false) : text;
 }
 
 const STATUS_COLOR = {
@@ -18,14 +59,12 @@ const STATUS_COLOR = {
   closed: 'red',
 } as const;
 
-export function Header({ info, session, sessionModels, mode, muted }: HeaderProps) {
-  const models = info.models.length
-    ? info.models
-    : Object.entries(sessionModels).map(([role, name]) => ({ role, name, why: undefined }));
+export function Header({ info, session, sessionModels, mode, muted, width = 200 }: HeaderProps) {
+  const models = modelsOf(info, sessionModels);
   const status = info.loadError ? 'load failed' : session.status;
   return (
     <Box flexDirection="column">
-      <Text>
+      <Text wrap="truncate-end">
         <Text bold color="cyan">
           {info.title ?? 'voxagent'}
         </Text>
@@ -41,29 +80,35 @@ export function Header({ info, session, sessionModels, mode, muted }: HeaderProp
         ) : null}
       </Text>
       {models.length ? (
-        <Text wrap="wrap">
+        <Text wrap="truncate-end">
           <Text dimColor>models </Text>
-          {models.map((m, i) => (
-            <Text key={m.role}>
-              {i ? ' · ' : ''}
-              {m.role} <Text bold>{m.name}</Text>
-              {m.why ? <Text dimColor> ({m.why})</Text> : null}
-            </Text>
-          ))}
+          {modelsText(models, width, true)}
         </Text>
       ) : null}
       {(info.notes ?? []).map((note) => (
-        <Text key={note} color="yellow">
+        <Text key={note} color="yellow" wrap="truncate-end">
           note: {note}
         </Text>
       ))}
-      {info.logFile ? <Text dimColor>log: {info.logFile}</Text> : null}
-      {info.reloadNotice ? <Text color="cyan">↻ {info.reloadNotice}</Text> : null}
-      {info.loadError ? (
-        <Text color="red" wrap="wrap">
-          ✗ agent failed to load: {info.loadError}
+      {info.logFile ? (
+        <Text dimColor wrap="truncate-end">
+          log: {info.logFile}
         </Text>
       ) : null}
+      {info.sessionNotice ? (
+        <Text color="cyan" wrap="truncate-end">
+          ↻ {info.sessionNotice}
+        </Text>
+      ) : null}
+      {info.loadError
+        ? errorLines(info.loadError, width).map((line, i) => (
+            // The lines of one message: their position is their identity.
+            // biome-ignore lint/suspicious/noArrayIndexKey: see above
+            <Text key={i} color="red" wrap="truncate-end">
+              {line}
+            </Text>
+          ))
+        : null}
     </Box>
   );
 }

@@ -6,16 +6,18 @@ import { Empty, Panel } from './panel.js';
 export interface LogPanelProps {
   state: LogsState;
   logFile?: string;
+  /** Log lines shown (the newest). */
   maxLines?: number;
+  gap?: boolean;
 }
 
 const COLOR = { debug: 'gray', info: undefined, warn: 'yellow', error: 'red' } as const;
 
-export function LogPanel({ state, logFile, maxLines = 8 }: LogPanelProps) {
-  const lines = state.lines.slice(-maxLines);
+export function LogPanel({ state, logFile, maxLines = 8, gap = true }: LogPanelProps) {
+  const lines = maxLines > 0 ? state.lines.slice(-maxLines) : [];
   return (
-    <Panel title="Log" extra={logFile ? `(full log: ${logFile})` : undefined}>
-      {lines.length === 0 ? <Empty text="no log lines" /> : null}
+    <Panel title="Log" extra={logFile ? `(full log: ${logFile})` : undefined} gap={gap}>
+      {lines.length === 0 && maxLines > 0 ? <Empty text="no log lines" /> : null}
       {lines.map((l, i) => (
         // Lines have no identity of their own; position from the end is stable enough.
         // biome-ignore lint/suspicious/noArrayIndexKey: see above

@@ -7,27 +7,49 @@ export interface MetricsProps {
   state: MetricsState;
   /** Microphone level 0..1, or null when there is no meter. */
   level: number | null;
+  /** Level of the agent's voice as it plays, 0..1, or null when there is no meter. */
+  outputLevel?: number | null;
   muted: boolean;
   maxTurns?: number;
+  /** Lines the panel may use: its title, the states, then one per turn. */
+  maxLines?: number;
+  gap?: boolean;
+}
+
+/** Characters per level bar: two bars and the states fit on an 80-column line. */
+const BAR = 12;
+
+/** Tokens in (prompt) and out (completion) of one turn, or nothing before a model answered. */
+export function formatTokens(m: TurnMetrics): string {
+  if (m.promptTokens === null || m.completionTokens === null) return '';
+  return ` · tokens ${m.promptTokens}→${m.completionTokens}`;
 }
 
 function TurnLine({ m }: { m: TurnMetrics }) {
   return (
     <Text wrap="truncate-end">
       {'  '}
-      <Text dimColor>{m.key}</Text> eou {formatMs(m.eouMs)} · llm ttft {formatMs(m.llmTtftMs)} · tts
-      ttfb {formatMs(m.ttsTtfbMs)} · <Text bold>e2e {formatMs(m.e2eMs)}</Text>
+      <Text dimColor>{m.key}</Text> <Text bold>e2e {formatMs(m.e2eMs)}</Text> · eou{' '}
+      {formatMs(m.eouMs)} · llm ttft {formatMs(m.llmTtftMs)} · tts ttfb {formatMs(m.ttsTtfbMs)}
+      {formatTokens(m)}
     </Text>
   );
 }
 
-export function Metrics({ state, level, muted, maxTurns = 3 }: MetricsProps) {
+export function Metrics({
+  state,
+  level,
+  outputLevel = null,
+  muted,
+  maxTurns = 3,
+  maxLines = Number.POSITIVE_INFINITY,
+  gap = true,
+}: MetricsProps) {
+  const turns = Math.max(0, Math.min(maxTurns, maxLines - 2));
   return (
-    <Panel title="Metrics">
+    <Panel title="Metrics" gap={gap}>
       <Text wrap="truncate-end">
-        {'  agent '}
-        <Text bold>{state.agentState ?? '–'}</Text>
-        {' · user '}
+        {'  user '}
         <Text bold>{state.userState ?? '–'}</Text>
         {level !== null ? (
           <Text>
@@ -35,18 +57,23 @@ export function Metrics({ state, level, muted, maxTurns = 3 }: MetricsProps) {
             {muted ? (
               <Text color="red">muted</Text>
             ) : (
-              <Text color="green">{levelBar(level, 20)}</Text>
+              <Text color="green">{levelBar(level, BAR)}</Text>
             )}
+          </Text>
+        ) : null}
+        {' · agent '}
+        <Text bold>{state.agentState ?? '–'}</Text>
+        {outputLevel !== null ? (
+          <Text>
+            {' · voice '}
+            <Text color="magenta">{levelBar(outputLevel, BAR)}</Text>
           </Text>
         ) : null}
         {state.sttLatencyMs !== null ? ` · stt ${formatMs(state.sttLatencyMs)}` : ''}
       </Text>
-      {state.turns
-        .slice(-maxTurns)
-        .reverse()
-        .map((m) => (
-          <TurnLine key={m.key} m={m} />
-        ))}
+      {(turns === 0 ? [] : state.turns.slice(-turns)).reverse().map((m) => (
+        <TurnLine key={m.key} m={m} />
+      ))}
     </Panel>
   );
 }

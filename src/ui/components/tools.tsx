@@ -7,6 +7,9 @@ export interface ToolsProps {
   calls: readonly ToolCall[];
   now: number;
   maxFinished?: number;
+  /** Lines the panel may use, its title included (one per call). */
+  maxLines?: number;
+  gap?: boolean;
 }
 
 function ToolRow({ call, now }: { call: ToolCall; now: number }) {
@@ -32,16 +35,26 @@ function ToolRow({ call, now }: { call: ToolCall; now: number }) {
   );
 }
 
-export function Tools({ calls, now, maxFinished = 3 }: ToolsProps) {
+export function Tools({
+  calls,
+  now,
+  maxFinished = 3,
+  maxLines = Number.POSITIVE_INFINITY,
+  gap = true,
+}: ToolsProps) {
   const running = calls.filter((c) => c.finishedAt === null);
   const finished = calls
     .filter((c) => c.finishedAt !== null)
     .slice(-maxFinished)
     .reverse();
+  // Rows are keyed by voxagent's own call id: a provider may repeat its ids.
+  const shown = [...running, ...finished].slice(0, Math.max(0, maxLines - 1));
   return (
-    <Panel title="Tools" extra={running.length ? `${running.length} running` : undefined}>
-      {running.length + finished.length === 0 ? <Empty text="no tool calls yet" /> : null}
-      {[...running, ...finished].map((c) => (
+    <Panel title="Tools" extra={running.length ? `${running.length} running` : undefined} gap={gap}>
+      {running.length + finished.length === 0 && maxLines > 1 ? (
+        <Empty text="no tool calls yet" />
+      ) : null}
+      {shown.map((c) => (
         <ToolRow key={c.id} call={c} now={now} />
       ))}
     </Panel>

@@ -66,16 +66,29 @@ function execute(command: KeyCommand, store: UiStore, controller: ConsoleControl
     case 'ui':
       store.dispatch(command.action);
       return;
-    case 'interrupt':
-      notice(command.force ? 'force interrupt' : 'interrupt');
-      attempt(store, 'interrupt', () => controller.interrupt(command.force));
+    case 'interrupt': {
+      const what = command.force ? 'force interrupt' : 'interrupt';
+      notice(what);
+      attempt(
+        store,
+        'interrupt',
+        () => controller.interrupt(command.force),
+        (status) => {
+          if (status === 'waiting') notice(`${what}: waits for the session to start`);
+        },
+      );
       return;
+    }
     case 'send': {
       store.dispatch({ type: 'line.close' });
       const { kind, text } = command;
-      notice(kind === 'user' ? `sent: ${text}` : `agent says: ${text}`);
-      attempt(store, kind === 'user' ? 'send' : 'say', () =>
-        kind === 'user' ? controller.sendText(text) : controller.say(text),
+      const what = kind === 'user' ? `sent: ${text}` : `agent says: ${text}`;
+      // Until the controller answers, nothing claims the input reached the session.
+      attempt(
+        store,
+        kind === 'user' ? 'send' : 'say',
+        () => (kind === 'user' ? controller.sendText(text) : controller.say(text)),
+        (status) => notice(status === 'waiting' ? `waits for the session to start: ${text}` : what),
       );
       return;
     }

@@ -4,7 +4,7 @@ import type { Scheduler } from '../types.js';
 /** Steps of the meter: a change smaller than one step does not cost a render. */
 const STEPS = 40;
 
-/** Polls the microphone level (linear RMS, 0..1); null when there is no meter. */
+/** Polls a level (linear RMS, 0..1: the microphone, the agent's voice); null when there is no meter. */
 export function useLevel(
   getLevel: (() => number) | undefined,
   scheduler: Scheduler,

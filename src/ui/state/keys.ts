@@ -84,6 +84,16 @@ export const HOTKEYS: readonly Hotkey[] = [
   },
 ];
 
+/** The footer where the full list does not fit (80 columns): the same keys, fewer words. */
+export const HOTKEYS_SHORT =
+  'i/I interrupt · t type · s say · m mute · a mode · l logs · ? help · q quit';
+
+/** The footer's list of keys, the full one when it fits on one line of `width`. */
+export function hotkeyLine(width: number): string {
+  const full = HOTKEYS.map((h) => `${h.keys.join(',')} ${h.label}`).join(' · ');
+  return full.length <= width ? full : HOTKEYS_SHORT;
+}
+
 const NONE: KeyCommand = { type: 'none' };
 
 // Control characters (and stray escape sequences) never belong in the typed text.

@@ -1,7 +1,8 @@
 /**
- * Latency per user turn (end of utterance, LLM first token, TTS first byte, end to end) and
- * who is doing what (user and agent state). LLM/TTS metrics name a speech, not a turn: the
- * speech's `userTurnId` from `speech.created` joins them.
+ * Latency and token use per user turn (end of utterance, LLM first token, TTS first byte, end
+ * to end; prompt and completion tokens over all model calls of the turn) and who is doing
+ * what (user and agent state). LLM/TTS metrics name a speech, not a turn: the speech's
+ * `userTurnId` from `speech.created` joins them.
  */
 import type { AgentState, SessionEvent, UserState } from '../../runtime/events/types.js';
 import { pushBounded, updateWhere } from './bounded.js';
@@ -18,7 +19,12 @@ export interface TurnMetrics {
   llmTtftMs: number | null;
   ttsTtfbMs: number | null;
   e2eMs: number | null;
+  /** Summed over every model call of the turn (tool steps included); null before the first. */
+  promptTokens: number | null;
+  completionTokens: number | null;
 }
+
+type Latency = Omit<TurnMetrics, 'key' | 't' | 'promptTokens' | 'completionTokens'>;
 
 export interface MetricsState {
   agentState: AgentState | null;
@@ -44,12 +50,12 @@ function keyOfSpeech(state: MetricsState, speechId: string): string {
   return state.links.find(([s]) => s === speechId)?.[1] ?? `speech:${speechId}`;
 }
 
-/** Sets fields on the turn `key`, creating it; a field already set keeps its first value. */
-function patch(
+/** Updates the turn `key` with `merge`, creating the turn first if needed. */
+function update(
   state: MetricsState,
   key: string,
   t: number,
-  values: Partial<Omit<TurnMetrics, 'key' | 't'>>,
+  merge: (m: TurnMetrics) => TurnMetrics,
 ): MetricsState {
   const exists = state.turns.some((m) => m.key === key);
   const base: TurnMetrics = {
@@ -60,17 +66,38 @@ function patch(
     llmTtftMs: null,
     ttsTtfbMs: null,
     e2eMs: null,
+    promptTokens: null,
+    completionTokens: null,
   };
   const turns = exists ? state.turns : pushBounded(state.turns, base, MAX_TURN_METRICS);
-  const merge = (m: TurnMetrics): TurnMetrics => {
+  return { ...state, turns: updateWhere(turns, (m) => m.key === key, merge) };
+}
+
+/** Sets latencies on the turn `key`; a latency already set keeps its first value. */
+function patch(state: MetricsState, key: string, t: number, values: Partial<Latency>) {
+  return update(state, key, t, (m) => {
     const next = { ...m };
-    for (const [k, v] of Object.entries(values) as [keyof typeof values, number][]) {
+    for (const [k, v] of Object.entries(values) as [keyof Latency, number][]) {
       // Later LLM steps of one turn (after tools) would hide the latency the user felt.
       if (next[k] === null) next[k] = v;
     }
     return next;
-  };
-  return { ...state, turns: updateWhere(turns, (m) => m.key === key, merge) };
+  });
+}
+
+/** Adds one model call's tokens to its turn: a turn with tool steps pays for every call. */
+function addTokens(
+  state: MetricsState,
+  key: string,
+  t: number,
+  prompt: number,
+  completion: number,
+) {
+  return update(state, key, t, (m) => ({
+    ...m,
+    promptTokens: (m.promptTokens ?? 0) + prompt,
+    completionTokens: (m.completionTokens ?? 0) + completion,
+  }));
 }
 
 export function metricsReducer(state: MetricsState, e: SessionEvent): MetricsState {
@@ -92,15 +119,12 @@ export function metricsReducer(state: MetricsState, e: SessionEvent): MetricsSta
         eouMs: e.endOfUtteranceDelayMs,
         transcriptionMs: e.transcriptionDelayMs,
       });
-    case 'metrics.llm':
-      return patch(
-        { ...state, models: { ...state.models, llm: e.model } },
-        keyOfSpeech(state, e.speechId),
-        e.t,
-        {
-          llmTtftMs: e.ttftMs,
-        },
-      );
+    case 'metrics.llm': {
+      const key = keyOfSpeech(state, e.speechId);
+      const named = { ...state, models: { ...state.models, llm: e.model } };
+      const timed = patch(named, key, e.t, { llmTtftMs: e.ttftMs });
+      return addTokens(timed, key, e.t, e.promptTokens, e.completionTokens);
+    }
     case 'metrics.tts':
       return patch(
         { ...state, models: { ...state.models, tts: e.model } },

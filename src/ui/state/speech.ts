@@ -6,10 +6,11 @@
 import type {
   SessionEvent,
   SpeechEnd,
+  SpeechOrigin,
   SpeechSource,
   SpeechState,
 } from '../../runtime/events/types.js';
-import { clip, pruneOldest, updateWhere } from './bounded.js';
+import { clip, updateWhere } from './bounded.js';
 
 export const MAX_DONE_SPEECHES = 20;
 /** Handles stuck live forever (a runtime bug) must not grow the list without end either. */
@@ -31,6 +32,8 @@ export interface SpeechItem {
   id: string;
   agentId: string;
   source: SpeechSource;
+  /** Who asked for it (null until `speech.created` was seen). */
+  origin: SpeechOrigin | null;
   allowInterruptions: boolean;
   priority: number;
   originToolCallId: string | null;
@@ -40,6 +43,8 @@ export interface SpeechItem {
   state: SpeechState;
   end: SpeechEnd | null;
   doneAt: number | null;
+  /** Position of its `speech.done` in the stream: orders the finished ones. */
+  doneSeq: number | null;
   step: number;
   /** Everything the handle means to say so far (say text, or the streamed reply). */
   text: string;
@@ -72,6 +77,7 @@ function newItem(id: string, t: number): SpeechItem {
     id,
     agentId: '?',
     source: 'reply',
+    origin: null,
     allowInterruptions: true,
     priority: 0,
     originToolCallId: null,
@@ -81,6 +87,7 @@ function newItem(id: string, t: number): SpeechItem {
     state: 'queued',
     end: null,
     doneAt: null,
+    doneSeq: null,
     step: 0,
     text: '',
     textStep: 0,
@@ -119,6 +126,7 @@ function applyToItem(item: SpeechItem, e: SessionEvent): SpeechItem {
         ...item,
         agentId: e.agentId,
         source: e.source,
+        origin: e.origin,
         allowInterruptions: e.allowInterruptions,
         priority: e.priority,
         originToolCallId: e.originToolCallId,
@@ -163,6 +171,7 @@ function applyToItem(item: SpeechItem, e: SessionEvent): SpeechItem {
         state: 'done',
         end: e.reason,
         doneAt: e.t,
+        doneSeq: e.seq,
         playingSince: null,
         playedMs: e.playedMs,
         text: e.fullText !== '' ? clip(e.fullText, MAX_TEXT) : item.text,
@@ -173,6 +182,22 @@ function applyToItem(item: SpeechItem, e: SessionEvent): SpeechItem {
     default:
       return item;
   }
+}
+
+/**
+ * Finished handles, the one that finished last first. Creation order is not finish order: a
+ * reply whose tools ran created before its filler finishes after it.
+ */
+export function finishedNewestFirst(items: readonly SpeechItem[]): SpeechItem[] {
+  return items
+    .filter((s) => s.state === 'done')
+    .sort((a, b) => (b.doneSeq ?? 0) - (a.doneSeq ?? 0));
+}
+
+/** Drops the handles that finished longest ago, beyond MAX_DONE_SPEECHES. */
+function pruneFinished(items: readonly SpeechItem[]): readonly SpeechItem[] {
+  const keep = new Set(finishedNewestFirst(items).slice(0, MAX_DONE_SPEECHES));
+  return items.filter((s) => s.state !== 'done' || keep.has(s));
 }
 
 function speechIdOf(e: SessionEvent): string | null {
@@ -193,9 +218,7 @@ export function speechQueueReducer(state: SpeechQueueState, e: SessionEvent): Sp
     (s) => s.id === id,
     (s) => applyToItem(s, e),
   );
-  if (e.type === 'speech.done') {
-    items = pruneOldest(items, (s) => s.state === 'done', MAX_DONE_SPEECHES);
-  }
+  if (e.type === 'speech.done') items = pruneFinished(items);
   if (items.length > MAX_SPEECHES) items = items.slice(items.length - MAX_SPEECHES);
   return { items };
 }

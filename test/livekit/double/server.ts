@@ -72,7 +72,7 @@ export class LiveKitDouble {
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #sockets = new Set<Duplex>();
   readonly #sessionWaiters = new Set<() => void>();
-  #refusing = false;
+  #refusing: { status: number; text: string } | null = null;
   readonly #captureAudio: boolean;
 
   private constructor(opts: DoubleOptions) {
@@ -206,10 +206,17 @@ export class LiveKitDouble {
   /**
    * Drops every client connection abruptly (no leave, no close frame). With
    * `refuseReconnect`, later connection attempts are refused with 503 as a server that is
-   * going away would.
+   * going away would, or with 401 (`'unauthorized'`: the token is no longer accepted, which
+   * makes rtc-node give up at once instead of retrying).
    */
-  drop(opts: { refuseReconnect?: boolean } = {}): void {
-    this.#refusing = opts.refuseReconnect ?? false;
+  drop(opts: { refuseReconnect?: boolean | 'unauthorized' } = {}): void {
+    const refuse = opts.refuseReconnect ?? false;
+    this.#refusing =
+      refuse === 'unauthorized'
+        ? { status: 401, text: 'invalid token: token is expired' }
+        : refuse
+          ? { status: 503, text: 'server is shutting down' }
+          : null;
     for (const s of this.sessions) s.drop();
   }
 
@@ -290,7 +297,7 @@ export class LiveKitDouble {
     req: IncomingMessage,
     url: URL,
   ): Promise<{ ok: true; claims: ClaimGrants } | { ok: false; status: number; text: string }> {
-    if (this.#refusing) return { ok: false, status: 503, text: 'server is shutting down' };
+    if (this.#refusing) return { ok: false, ...this.#refusing };
     const jwt = token(req, url);
     let claims: ClaimGrants;
     try {

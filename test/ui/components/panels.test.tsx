@@ -149,18 +149,47 @@ test('Conversation: user turns, the agent cut off with its interruption, the liv
   expect(frame).toContain('you (hearing): four of');
 });
 
-test('Metrics: states, mic level meter and per-turn latencies', () => {
+test('Metrics: states, mic and voice level meters, per-turn latencies and tokens', () => {
+  const llm = (speechId: string, promptTokens: number, completionTokens: number) =>
+    ev('metrics.llm', 2, {
+      speechId,
+      model: 'gpt-x',
+      ttftMs: 200,
+      ttfsMs: null,
+      durationMs: 400,
+      promptTokens,
+      completionTokens,
+    });
   const state = fold(metricsReducer, initialMetrics, [
     ev('agent.state', 0, { state: 'speaking' }),
     ev('user.state', 0, { state: 'listening' }),
     ev('metrics.eou', 1, { turnId: 'u1', endOfUtteranceDelayMs: 420, transcriptionDelayMs: 10 }),
+    ev('speech.created', 1, {
+      speechId: 's1',
+      agentId: 'a',
+      source: 'reply',
+      origin: 'user',
+      allowInterruptions: true,
+      priority: 5,
+      text: null,
+      originToolCallId: null,
+      originTaskId: null,
+      userTurnId: 'u1',
+    }),
+    // Two model calls for one turn (a tool step): their tokens add up.
+    llm('s1', 120, 30),
+    llm('s1', 180, 12),
     ev('metrics.turn', 2, turnMetrics('u1', 's1', 1250)),
   ]);
-  const frame = draw(<Metrics state={state} level={1} muted={false} />);
-  expect(frame).toContain('agent speaking · user listening · mic ████████████████████');
-  expect(frame).toContain('u1 eou 420ms · llm ttft – · tts ttfb – · e2e 1.3s');
+  const frame = draw(<Metrics state={state} level={1} outputLevel={0} muted={false} />);
+  expect(frame).toContain(
+    'user listening · mic ████████████ · agent speaking · voice ░░░░░░░░░░░░',
+  );
+  expect(frame).toContain('u1 e2e 1.3s · eou 420ms · llm ttft 200ms · tts ttfb – · tokens 300→42');
   expect(draw(<Metrics state={state} level={0} muted={true} />)).toContain('mic muted');
-  expect(draw(<Metrics state={state} level={null} muted={false} />)).not.toContain('mic');
+  const none = draw(<Metrics state={state} level={null} muted={false} />);
+  expect(none).not.toContain('mic');
+  expect(none).not.toContain('voice');
 });
 
 test('Alerts: a deadlock is pinned above the errors, with its cycle', () => {
@@ -208,7 +237,7 @@ test('Header: agent, status, models and why, notes, log file, reload notice, loa
     ...header,
     notes: ['no audio device: text mode'],
     logFile: '/tmp/va.log',
-    reloadNotice: 'reloaded agent.ts',
+    sessionNotice: 'reloaded agent.ts',
   };
   const frame = draw(
     <Header info={info} session={session} sessionModels={{}} mode="text" muted={false} />,

@@ -1,7 +1,12 @@
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, expect, test } from 'vitest';
+import type { SessionEvent } from '../../../src/runtime/events/types.js';
 import { SpeechQueue } from '../../../src/ui/components/speech-queue.js';
-import { initialSpeechQueue, speechQueueReducer } from '../../../src/ui/state/speech.js';
+import {
+  initialSpeechQueue,
+  MAX_DONE_SPEECHES,
+  speechQueueReducer,
+} from '../../../src/ui/state/speech.js';
 import { ev, fold, mountApp, plain } from '../helpers.js';
 
 afterEach(() => cleanup());
@@ -26,7 +31,7 @@ test('a handle goes queued → playing → done interrupted, with the cut-off te
     created('speech_1', 0),
     ev('speech.queued', 0, { speechId: 'speech_1', step: 0, state: 'queued' }),
   );
-  expect(app.frame()).toContain('speech_1 queued · reply · agent_1 · 0ms');
+  expect(app.frame()).toContain('speech_1 queued · reply ← api · agent_1 · 0ms');
 
   await app.emit(
     ev('speech.generating', 100, { speechId: 'speech_1', step: 0, state: 'generating' }),
@@ -134,4 +139,65 @@ test('live handles first, then the newest done ones; uninterruptible and tool or
 test('empty queue', () => {
   const { lastFrame } = render(<SpeechQueue items={[]} now={0} />);
   expect(plain(lastFrame())).toContain('no speech yet');
+});
+
+const done = (id: string, t: number) =>
+  ev('speech.done', t, {
+    speechId: id,
+    state: 'done',
+    reason: 'completed',
+    playedMs: 5,
+    totalMs: 5,
+    spokenText: `${id} said.`,
+    fullText: `${id} said.`,
+    error: null,
+  });
+
+test('the speech that finished last is kept and shown first, even if it was created first', () => {
+  // A reply whose tool runs a filler: the filler is created after the reply and finishes
+  // before it. With room for one finished handle, the reply (finished last) is the one shown.
+  const state = fold(speechQueueReducer, initialSpeechQueue, [
+    created('reply', 0),
+    { ...created('filler', 10), originToolCallId: 'fc_1' },
+    done('filler', 20),
+    done('reply', 30),
+  ]);
+  const one = render(<SpeechQueue items={state.items} now={40} maxDone={1} />);
+  expect(plain(one.lastFrame())).toContain('reply done completed');
+  expect(plain(one.lastFrame())).not.toContain('filler');
+  const two = render(<SpeechQueue items={state.items} now={40} maxDone={2} />);
+  const rows = plain(two.lastFrame())
+    .split('\n')
+    .filter((l) => l.startsWith('✓'));
+  expect(rows.map((r) => r.split(' ')[1])).toEqual(['reply', 'filler']);
+});
+
+test('the state forgets the handles that finished longest ago, not the oldest created', () => {
+  const events: SessionEvent[] = [created('first', 0)];
+  for (let i = 0; i < MAX_DONE_SPEECHES; i++) {
+    events.push(created(`s${i}`, i + 1), done(`s${i}`, i + 1));
+  }
+  events.push(done('first', 100));
+  const state = fold(speechQueueReducer, initialSpeechQueue, events);
+  expect(state.items.map((s) => s.id)).toContain('first');
+  expect(state.items.map((s) => s.id)).not.toContain('s0');
+  expect(state.items.filter((s) => s.state === 'done')).toHaveLength(MAX_DONE_SPEECHES);
+});
+
+test('the speech row says who asked for it: the console, the API, the user, a tool', () => {
+  const state = fold(speechQueueReducer, initialSpeechQueue, [
+    { ...created('by_console', 0), source: 'say', origin: 'console', text: 'Hi.' },
+    ev('speech.interrupted', 5, {
+      speechId: 'by_console',
+      step: 0,
+      state: 'interrupting',
+      by: 'console',
+      force: true,
+    }),
+    { ...created('for_user', 10), origin: 'user' },
+  ]);
+  const frame = plain(render(<SpeechQueue items={state.items} now={20} />).lastFrame());
+  expect(frame).toContain('by_console interrupting · say ← console');
+  expect(frame).toContain('by console (forced)');
+  expect(frame).toContain('for_user queued · reply ← user');
 });

@@ -55,6 +55,8 @@ test('LLM and TTS metrics join their user turn through the speech', () => {
       llmTtftMs: 310,
       ttsTtfbMs: 120,
       e2eMs: 900,
+      promptTokens: 2,
+      completionTokens: 2,
     },
   ]);
   expect(s).toMatchObject({ userState: 'speaking', agentState: 'thinking', sttLatencyMs: 150 });
