@@ -93,6 +93,9 @@ function describeWindow(min: number | null, max: number | null): string {
   return min !== null ? `>= ${formatDuration(min)}` : `<= ${formatDuration(max ?? 0)}`;
 }
 
+/** Missing events explained in detail; later misses get a short line. */
+const MAX_EXPLAINED_MISSES = 20;
+
 /** Expected events must appear in this order (other events may come between them). */
 export function evaluateEvents(
   list: readonly EventExpectation[],
@@ -110,16 +113,19 @@ export function evaluateEvents(
   };
   let cursor = 0;
   let previous: SessionEvent | null = null;
+  let explained = 0;
+  const byType = new EventsByType(input.events);
   for (const exp of list) {
     const description = describeEventExpectation(exp);
     const fits = (e: SessionEvent) => e.type === exp.event && whereMatches(exp.where, e, lookup);
-    const index = input.events.findIndex((e, i) => i >= cursor && fits(e));
+    const index = byType.find(exp.event, cursor, fits);
     if (index < 0) {
-      results.push({
-        description,
-        passed: false,
-        detail: explainMissing(exp, input.events, cursor, fits, matchedSeqs),
-      });
+      // Explaining scans the whole run: a long session with thousands of misses stays linear.
+      const detail =
+        explained++ < MAX_EXPLAINED_MISSES
+          ? explainMissing(exp, input.events, cursor, fits, matchedSeqs)
+          : `expected after seq ${cursor - 1}; not found`;
+      results.push({ description, passed: false, detail });
       continue;
     }
     const hit = input.events[index]!;
@@ -135,6 +141,40 @@ export function evaluateEvents(
     });
   }
   return { results, matchedSeqs, matchedById };
+}
+
+/** Positions of the events of each name, so a search only visits events of its name. */
+class EventsByType {
+  readonly #positions = new Map<string, number[]>();
+  readonly #events: readonly SessionEvent[];
+
+  constructor(events: readonly SessionEvent[]) {
+    this.#events = events;
+    events.forEach((e, i) => {
+      const list = this.#positions.get(e.type) ?? [];
+      list.push(i);
+      this.#positions.set(e.type, list);
+    });
+  }
+
+  /** Position of the first event named `type` at or after `from` that fits, or -1. */
+  find(type: string, from: number, fits: (e: SessionEvent) => boolean): number {
+    const list = this.#positions.get(type) ?? [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < list.length; i++) if (fits(this.#events[list[i]!]!)) return list[i]!;
+    return -1;
+  }
+}
+
+function indexFrom<T>(list: readonly T[], from: number, fits: (item: T) => boolean): number {
+  for (let i = from; i < list.length; i++) if (fits(list[i]!)) return i;
+  return -1;
 }
 
 /** null when the event is inside its windows, else what went wrong. */
@@ -286,7 +326,7 @@ function listResult<I, A>(
   } else {
     let from = 0;
     for (const [i, item] of spec.items.entries()) {
-      const at = actual.findIndex((a, j) => j >= from && fits(item, a));
+      const at = indexFrom(actual, from, (a) => fits(item, a));
       if (at < 0) {
         failure = `item ${i + 1} (${describeItem(item)}) not found in order`;
         break;

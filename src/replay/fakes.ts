@@ -63,6 +63,7 @@ export function buildFakes(models: ModelsSpec, clock: Clock): ReplayFakes {
   const responses = models.llm ?? [];
   const fallback = responses.filter((r) => r.fallback).at(-1);
   const llm = new FakeLLM({
+    keepRequests: false,
     responses: responses.filter((r) => !r.fallback).map(toFakeResponse),
     ...(fallback ? { fallback: toFakeResponse(fallback) } : {}),
   });

@@ -263,14 +263,18 @@ function addEvent(b: TraceBuilder, e: SessionEvent, speechNames: Map<string, str
  * lane are either disjoint or nested, which is what trace viewers can draw.
  */
 function allocateLanes(spans: Span[], kind: string, endMs: number): string[] {
-  const lanes: { end: number; start: number }[][] = [];
+  // Spans come in start order, so on each lane only the spans still open matter: a stack of
+  // nested spans, popped as they end. Linear in the spans, however long the session.
+  const lanes: { end: number }[][] = [];
   for (const s of spans.filter((x) => x.lane === kind)) {
     const end = s.end ?? endMs;
-    const fits = (lane: { end: number; start: number }[]) =>
-      lane.every((o) => o.end <= s.start || (o.start <= s.start && end <= o.end));
+    const fits = (open: { end: number }[]) => {
+      while (open.length > 0 && open.at(-1)!.end <= s.start) open.pop();
+      return open.length === 0 || end <= open.at(-1)!.end;
+    };
     let index = lanes.findIndex(fits);
     if (index < 0) index = lanes.push([]) - 1;
-    lanes[index]!.push({ start: s.start, end });
+    lanes[index]!.push({ end });
     s.lane = `${kind} #${index + 1}`;
   }
   return lanes.map((_, i) => `${kind} #${i + 1}`);

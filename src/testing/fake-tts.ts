@@ -1,6 +1,18 @@
-import { type AudioFrame, toneFrame } from '../runtime/audio/frame.js';
+import { type AudioFrame, frameDurationMs, toneFrame } from '../runtime/audio/frame.js';
 import type { ModelCallContext } from '../runtime/models/context.js';
 import type { SynthesizedAudio, TTS } from '../runtime/models/tts.js';
+import { type FakeProviderFailure, fakeProviderError } from './fake-llm.js';
+
+/** A scripted synthesis failure: used once, by the first synthesis whose first text matches. */
+export interface FakeTTSFailure {
+  /** The synthesis's first text piece contains (string) or matches this; default: any. */
+  when?: string | RegExp;
+  /** Time from the first text to the failure (a timeout, a refused request). Default 0. */
+  afterMs?: number;
+  /** Audio delivered before the failure (a stream cut halfway). Default 0. */
+  afterAudioMs?: number;
+  error: FakeProviderFailure;
+}
 
 export interface FakeTTSOptions {
   /** Audio length per character when `audioMs` has no entry. Default 60 ms. */
@@ -18,6 +30,7 @@ export interface FakeTTSOptions {
    */
   paced?: boolean;
   label?: string;
+  failures?: FakeTTSFailure[];
 }
 
 /** A scripted TTS on the session clock: a tone whose length depends on the text. */
@@ -25,9 +38,11 @@ export class FakeTTS implements TTS {
   readonly label: string;
   readonly sampleRate: number;
   readonly #options: FakeTTSOptions;
+  readonly #failures: { failure: FakeTTSFailure; used: boolean }[];
 
   constructor(options: FakeTTSOptions = {}) {
     this.#options = options;
+    this.#failures = (options.failures ?? []).map((failure) => ({ failure, used: false }));
     this.label = options.label ?? 'fake-tts';
     this.sampleRate = options.sampleRate ?? 16000;
   }
@@ -42,16 +57,39 @@ export class FakeTTS implements TTS {
     ctx: ModelCallContext,
   ): AsyncIterable<SynthesizedAudio> {
     let index = 0;
+    let failure: FakeTTSFailure | undefined;
+    let deliveredMs = 0;
     for await (const piece of text) {
-      if (index === 0 && (this.#options.ttfbMs ?? 0) > 0)
-        await ctx.clock.sleep(this.#options.ttfbMs!, ctx.signal);
+      if (index === 0) {
+        failure = this.#failureFor(piece);
+        const wait = failure ? (failure.afterMs ?? 0) : (this.#options.ttfbMs ?? 0);
+        if (wait > 0) await ctx.clock.sleep(wait, ctx.signal);
+      }
       for (const frame of this.#frames(this.durationOf(piece), index)) {
         if (ctx.signal.aborted) return;
+        if (failure && deliveredMs >= (failure.afterAudioMs ?? 0)) {
+          throw fakeProviderError(failure.error, this.label);
+        }
+        deliveredMs += frameDurationMs(frame);
         yield { frame, textIndex: index };
         if (this.#options.paced) await ctx.clock.sleep(this.#options.frameMs ?? 20, ctx.signal);
       }
       index++;
     }
+    if (failure) throw fakeProviderError(failure.error, this.label);
+  }
+
+  #failureFor(firstText: string): FakeTTSFailure | undefined {
+    const entry = this.#failures.find(
+      ({ failure, used }) =>
+        !used &&
+        (failure.when === undefined ||
+          (typeof failure.when === 'string'
+            ? firstText.includes(failure.when)
+            : failure.when.test(firstText))),
+    );
+    if (entry) entry.used = true;
+    return entry?.failure;
   }
 
   *#frames(totalMs: number, index: number): Iterable<AudioFrame> {

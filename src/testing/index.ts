@@ -18,6 +18,11 @@ export {
   type FakeAudioOutputOptions,
   type ReceivedSegment,
 } from './fake-audio-output.js';
-export { FakeLLM, type FakeLLMOptions, type FakeLLMResponse } from './fake-llm.js';
-export { FakeTTS, type FakeTTSOptions } from './fake-tts.js';
+export {
+  FakeLLM,
+  type FakeLLMOptions,
+  type FakeLLMResponse,
+  type FakeProviderFailure,
+} from './fake-llm.js';
+export { FakeTTS, type FakeTTSFailure, type FakeTTSOptions } from './fake-tts.js';
 export { FakeUserSpeech, type FakeUtterance } from './fake-user-speech.js';
