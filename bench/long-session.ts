@@ -49,7 +49,7 @@ export function longSessionScript(o: LongSessionOptions): Record<string, unknown
     options: { turnDetection: { minEndpointingDelayMs: '300ms' } },
     models: { llm, tts: { msPerChar: 20, ttfb: '30ms' } },
     user,
-    run: { limit: `${o.turns * 10 + 60}s` },
+    run: { limit: `${Math.min(o.turns * 6 + 60, 86_400)}s` },
     expect: { events },
   };
 }

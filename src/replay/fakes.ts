@@ -59,7 +59,8 @@ export function toFakeResponse(spec: LLMResponseSpec): FakeLLMResponse {
   return out;
 }
 
-export function buildFakes(models: ModelsSpec, clock: Clock): ReplayFakes {
+/** `maxAudioMs`: no synthesis makes more audio than this (the run's virtual-time limit). */
+export function buildFakes(models: ModelsSpec, clock: Clock, maxAudioMs: number): ReplayFakes {
   const responses = models.llm ?? [];
   const fallback = responses.filter((r) => r.fallback).at(-1);
   const llm = new FakeLLM({
@@ -69,6 +70,7 @@ export function buildFakes(models: ModelsSpec, clock: Clock): ReplayFakes {
   });
   const t = models.tts ?? {};
   const tts = new FakeTTS({
+    maxAudioMs,
     ...(t.msPerChar !== undefined ? { msPerChar: t.msPerChar } : {}),
     ...(t.ttfb !== undefined ? { ttfbMs: t.ttfb } : {}),
     ...(t.audio !== undefined ? { audioMs: t.audio } : {}),

@@ -110,7 +110,7 @@ function buildStage(script: SessionScript, options: ReplayOptions): Stage {
   const clock = new ReplayClock();
   // Nothing moves until the stage is set; then time runs by itself.
   clock.pause();
-  const fakes = buildFakes(script.models, clock);
+  const fakes = buildFakes(script.models, clock, script.run.limitMs);
   const session = new AgentSession({
     clock,
     llm: fakes.llm,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SessionEventName, SpeechEnd, SpeechSource } from '../runtime/events/types.js';
 import type { Matcher, Where } from './matchers.js';
 import {
+  boundedList,
   duration,
   eventName,
   matcher,
@@ -137,9 +138,9 @@ const audioItem = z.strictObject({
 function listOf<T extends z.ZodType>(item: T) {
   return z
     .union([
-      z.array(item),
-      z.strictObject({ exact: z.array(item) }),
-      z.strictObject({ includes: z.array(item) }),
+      boundedList(item),
+      z.strictObject({ exact: boundedList(item) }),
+      z.strictObject({ includes: boundedList(item) }),
     ])
     .transform((raw): ListExpectation<z.output<T>> => {
       if (Array.isArray(raw)) return { mode: 'exact', items: raw };
@@ -150,8 +151,8 @@ function listOf<T extends z.ZodType>(item: T) {
 
 export const expectations = z
   .strictObject({
-    events: z.array(eventExpectation).optional(),
-    never: z.array(neverExpectation).optional(),
+    events: boundedList(eventExpectation).optional(),
+    never: boundedList(neverExpectation).optional(),
     history: listOf(historyItem).optional(),
     audio: listOf(audioItem).optional(),
     noDeadlock: z.boolean().optional(),

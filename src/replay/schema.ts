@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
 import type { Matcher, Where } from './matchers.js';
 import { parseRegexLiteral } from './matchers.js';
-import { duration, type PointRef } from './schema-common.js';
+import { boundedInt, boundedList, duration, type PointRef } from './schema-common.js';
 import { DEFAULT_EXPECTATIONS, type Expectations, expectations } from './schema-expect.js';
 import { type UserStep, userStep } from './schema-user.js';
 
@@ -47,7 +48,7 @@ const llmResponse = z.strictObject({
   error: z
     .strictObject({
       message: z.string(),
-      status: z.number().int().optional(),
+      status: boundedInt(100, 599).optional(),
       retryable: z.boolean().optional(),
     })
     .optional(),
@@ -56,13 +57,17 @@ const llmResponse = z.strictObject({
 export type LLMResponseSpec = z.output<typeof llmResponse>;
 
 const models = z.strictObject({
-  llm: z.array(llmResponse).optional(),
+  llm: boundedList(llmResponse).optional(),
   tts: z
     .strictObject({
-      msPerChar: z.number().positive().optional(),
+      msPerChar: z
+        .number()
+        .positive()
+        .max(LIMITS.msPerChar, { error: `expected at most ${LIMITS.msPerChar} ms per character` })
+        .optional(),
       ttfb: duration.optional(),
       audio: z.record(z.string(), duration).optional(),
-      sampleRate: z.number().int().positive().optional(),
+      sampleRate: boundedInt(8000, 192_000).optional(),
     })
     .optional(),
   output: z
@@ -86,13 +91,13 @@ const options = z.strictObject({
   interruption: z
     .strictObject({
       minDurationMs: duration.optional(),
-      minWords: z.number().int().min(0).optional(),
+      minWords: boundedInt(0, LIMITS.count).optional(),
       falseInterruptionTimeoutMs: duration.optional(),
       resumeFalseInterruption: z.boolean().optional(),
     })
     .optional(),
   allowInterruptions: z.boolean().optional(),
-  maxToolSteps: z.number().int().min(0).optional(),
+  maxToolSteps: boundedInt(0, LIMITS.count).optional(),
   playoutSettleMs: duration.optional(),
   closeTimeoutMs: duration.optional(),
   userData: z.record(z.string(), z.unknown()).optional(),
@@ -145,7 +150,7 @@ export const sessionFile = z
     agent: agentRef,
     options: options.optional(),
     models: models.optional(),
-    user: z.array(userStep).optional(),
+    user: boundedList(userStep).optional(),
     run: run.optional(),
     expect: expectations.optional(),
   })

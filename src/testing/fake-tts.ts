@@ -31,6 +31,11 @@ export interface FakeTTSOptions {
   paced?: boolean;
   label?: string;
   failures?: FakeTTSFailure[];
+  /**
+   * Audio per synthesis stops at this length (replays: audio beyond the run's limit can
+   * never be heard, and a huge text must not make hours of samples). Default: no bound.
+   */
+  maxAudioMs?: number;
 }
 
 /** A scripted TTS on the session clock: a tone whose length depends on the text. */
@@ -66,7 +71,7 @@ export class FakeTTS implements TTS {
         if (wait > 0) await ctx.clock.sleep(wait, ctx.signal);
       }
       for (const frame of this.#frames(this.durationOf(piece), index)) {
-        if (ctx.signal.aborted) return;
+        if (ctx.signal.aborted || deliveredMs >= (this.#options.maxAudioMs ?? Infinity)) return;
         if (failure && deliveredMs >= (failure.afterAudioMs ?? 0)) {
           throw fakeProviderError(failure.error, this.label);
         }
