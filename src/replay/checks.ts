@@ -20,7 +20,7 @@ export function defaultChecks(expect: Expectations, input: CheckInput): Expectat
   if (expect.noDeadlock) out.push(checkDeadlocks(input.deadlocks));
   if (expect.noUnhandledError) out.push(checkErrors(input.events, input.matchedSeqs));
   if (expect.noDroppedInput) out.push(checkDroppedInput(input.events, input.steps));
-  return out;
+  return out.map((r) => ({ ...r, path: 'expect' }));
 }
 
 export function describeDeadlock(d: DeadlockReport): string {

@@ -1,23 +1,11 @@
 import type { SessionEvent } from '../runtime/events/types.js';
 import { formatDuration } from './duration.js';
-import {
-  describeMatcher,
-  describeWhere,
-  fieldValue,
-  matches,
-  type RefLookup,
-  whereMatches,
-} from './matchers.js';
-import { type AudioPlayRecord, audioFromEvents, historyFromEvents } from './observed.js';
+import { evaluateAudio, evaluateHistory, type PendingJudgement } from './expect-lists.js';
+import { describeWhere, fieldValue, type RefLookup, whereMatches } from './matchers.js';
+import { type AudioPlayRecord, audioFromEvents } from './observed.js';
 import { type PointContext, resolvePoint } from './points.js';
 import { describePoint } from './schema-common.js';
-import type {
-  AudioItem,
-  EventExpectation,
-  Expectations,
-  HistoryItem,
-  ListExpectation,
-} from './schema-expect.js';
+import type { EventExpectation, Expectations } from './schema-expect.js';
 import type { ExpectationResult, StepRecord } from './types.js';
 
 /**
@@ -45,6 +33,8 @@ export function evaluateExpectations(
 ): {
   results: ExpectationResult[];
   matchedSeqs: Set<number>;
+  /** Judged history items, for the caller to ask the judge about. */
+  judge: PendingJudgement[];
 } {
   const ev = evaluateEvents(expect.events, input);
   const results = [...ev.results];
@@ -56,14 +46,23 @@ export function evaluateExpectations(
       description: `never ${never.event}${describeWhere(never.where)}`,
       passed: !hit,
       detail: hit ? `happened: ${summarize(hit, never.where)}` : 'did not happen',
+      path: `expect.never[${never.index}]`,
     });
   }
-  if (expect.history) results.push(evaluateHistory(expect.history, input.events));
+  let judge: PendingJudgement[] = [];
+  if (expect.history) {
+    const history = evaluateHistory(expect.history, input.events);
+    results.push({ ...history.result, path: 'expect.history' });
+    judge = history.judge;
+  }
   if (expect.audio) {
     const audio = input.audio ?? audioFromEvents(input.events);
-    results.push(evaluateAudio(expect.audio, audio, ev.matchedById));
+    results.push({
+      ...evaluateAudio(expect.audio, audio, ev.matchedById),
+      path: 'expect.audio',
+    });
   }
-  return { results, matchedSeqs: ev.matchedSeqs };
+  return { results, matchedSeqs: ev.matchedSeqs, judge };
 }
 
 function lookupIn(matched: ReadonlyMap<string, SessionEvent>): RefLookup {
@@ -125,7 +124,7 @@ export function evaluateEvents(
         explained++ < MAX_EXPLAINED_MISSES
           ? explainMissing(exp, input.events, cursor, fits, matchedSeqs)
           : `expected after seq ${cursor - 1}; not found`;
-      results.push({ description, passed: false, detail });
+      results.push({ description, passed: false, detail, path: `expect.events[${exp.index}]` });
       continue;
     }
     const hit = input.events[index]!;
@@ -138,6 +137,7 @@ export function evaluateEvents(
       description,
       passed: timing === null,
       detail: timing ?? `seen at ${hit.t}ms (seq ${hit.seq})`,
+      path: `expect.events[${exp.index}]`,
     });
   }
   return { results, matchedSeqs, matchedById };
@@ -172,7 +172,7 @@ class EventsByType {
   }
 }
 
-function indexFrom<T>(list: readonly T[], from: number, fits: (item: T) => boolean): number {
+function _indexFrom<T>(list: readonly T[], from: number, fits: (item: T) => boolean): number {
   for (let i = from; i < list.length; i++) if (fits(list[i]!)) return i;
   return -1;
 }
@@ -243,101 +243,4 @@ export function summarize(e: SessionEvent, where?: Record<string, unknown>): str
   const fields = Object.keys(where ?? {});
   const shown = fields.map((f) => `${f}: ${JSON.stringify(fieldValue(e, f))}`);
   return `${e.type} at ${e.t}ms${shown.length ? ` {${shown.join(', ')}}` : ''}`;
-}
-
-function evaluateHistory(
-  spec: ListExpectation<HistoryItem>,
-  events: readonly SessionEvent[],
-): ExpectationResult {
-  const history = historyFromEvents(events);
-  const fits = (item: HistoryItem, h: (typeof history)[number]) =>
-    (item.kind === undefined || item.kind === h.kind) &&
-    (item.role === undefined || item.role === h.role) &&
-    (item.text === undefined || matches(item.text, h.text)) &&
-    (item.interrupted === undefined || item.interrupted === h.interrupted);
-  const describeItem = (item: HistoryItem) =>
-    [
-      item.role ?? '*',
-      item.text ? describeMatcher(item.text) : '*',
-      item.interrupted ? '(interrupted)' : '',
-    ]
-      .join(' ')
-      .trim();
-  const actual = history.map(
-    (h) => `${h.role} ${JSON.stringify(h.text)}${h.interrupted ? ' (interrupted)' : ''}`,
-  );
-  return listResult('history', spec, history, fits, describeItem, actual);
-}
-
-function evaluateAudio(
-  spec: ListExpectation<AudioItem>,
-  audio: readonly AudioPlayRecord[],
-  matched: ReadonlyMap<string, SessionEvent>,
-): ExpectationResult {
-  const fits = (item: AudioItem, a: AudioPlayRecord) => {
-    if (
-      item.speech !== undefined &&
-      fieldValue(matched.get(item.speech), 'speechId') !== a.speechId
-    )
-      return false;
-    if (item.source !== undefined && item.source !== a.source) return false;
-    if (item.text !== undefined && !matches(item.text, a.text)) return false;
-    if (item.spoken !== undefined && !matches(item.spoken, a.spokenText)) return false;
-    if (item.reason !== undefined && item.reason !== a.reason) return false;
-    if (item.playedMs !== undefined && !matches(item.playedMs, a.playedMs)) return false;
-    if (item.played === 'full' && !a.complete) return false;
-    if (item.played === 'partial' && a.complete) return false;
-    return true;
-  };
-  const describeItem = (item: AudioItem) => {
-    const parts: string[] = [];
-    if (item.speech) parts.push(`speech of ${item.speech}`);
-    if (item.source) parts.push(item.source);
-    if (item.text) parts.push(describeMatcher(item.text));
-    if (item.spoken) parts.push(`heard ${describeMatcher(item.spoken)}`);
-    if (item.played) parts.push(`played ${item.played}`);
-    if (item.playedMs) parts.push(`playedMs ${describeMatcher(item.playedMs)}`);
-    if (item.reason) parts.push(item.reason);
-    return parts.join(' ') || '*';
-  };
-  const actual = audio.map(
-    (a) =>
-      `${a.speechId}${a.step !== null ? `/${a.step}` : ''} ${a.source} ${JSON.stringify(a.text)} played ${a.playedMs}/${a.totalMs}ms (${a.reason})`,
-  );
-  return listResult('audio', spec, audio, fits, describeItem, actual);
-}
-
-function listResult<I, A>(
-  what: string,
-  spec: ListExpectation<I>,
-  actual: readonly A[],
-  fits: (item: I, a: A) => boolean,
-  describeItem: (item: I) => string,
-  actualLines: string[],
-): ExpectationResult {
-  const description = `${what} ${spec.mode === 'exact' ? 'is' : 'includes'}: ${spec.items.map(describeItem).join(' | ')}`;
-  let failure: string | null = null;
-  if (spec.mode === 'exact') {
-    const bad = spec.items.findIndex((item, i) => i >= actual.length || !fits(item, actual[i]!));
-    if (bad >= 0) failure = `item ${bad + 1} (${describeItem(spec.items[bad]!)}) does not match`;
-    else if (actual.length !== spec.items.length) {
-      failure = `expected ${spec.items.length} item(s), found ${actual.length}`;
-    }
-  } else {
-    let from = 0;
-    for (const [i, item] of spec.items.entries()) {
-      const at = indexFrom(actual, from, (a) => fits(item, a));
-      if (at < 0) {
-        failure = `item ${i + 1} (${describeItem(item)}) not found in order`;
-        break;
-      }
-      from = at + 1;
-    }
-  }
-  const happened = actualLines.length ? actualLines.join(' | ') : '(empty)';
-  return {
-    description,
-    passed: failure === null,
-    detail: failure === null ? `${what}: ${happened}` : `${failure}; ${what} was: ${happened}`,
-  };
 }

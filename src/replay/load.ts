@@ -51,6 +51,17 @@ export interface LoadedSession {
   script: SessionScript;
   /** The agent module, resolved against the file's folder. */
   agentPath: string;
+  /** The line where a field path (`expect.events[2]`) is written; 1 when it is not there. */
+  lineOf(path: string): number;
+}
+
+/** `expect.events[2]` → `['expect', 'events', 2]`. */
+export function parsePath(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  }
+  return out;
 }
 
 export async function loadSessionFile(file: string): Promise<LoadedSession> {
@@ -148,7 +159,8 @@ export function parseSessionText(text: string, file: string): LoadedSession {
       { file, ...at(spot.offset), path: 'agent', message: `agent module not found: ${agentPath}` },
     ]);
   }
-  return { file, baseDir, script: parsed.data, agentPath };
+  const lineOf = (path: string) => at(locate(doc, parsePath(path), false).offset).line;
+  return { file, baseDir, script: parsed.data, agentPath, lineOf };
 }
 
 /** Where each alias (`*name`) of the document starts, in order. */

@@ -26,6 +26,7 @@ export interface EventExpectation {
 }
 
 export interface NeverExpectation {
+  index: number;
   event: SessionEventName;
   where: Where | undefined;
 }
@@ -35,6 +36,8 @@ export interface HistoryItem {
   role?: 'user' | 'assistant' | 'tool' | 'system' | 'handoff';
   text?: Matcher;
   interrupted?: boolean;
+  /** The message this item matches must do what `intent` says, as a judge model sees it. */
+  judge?: { intent: string };
 }
 
 export interface AudioItem {
@@ -54,6 +57,13 @@ export interface AudioItem {
 export interface ListExpectation<T> {
   mode: 'exact' | 'includes';
   items: T[];
+  /** How the list is written (`list`: a bare list), for the path of an item. */
+  written: 'list' | 'exact' | 'includes';
+}
+
+/** The path of item `i` of a list expectation at `base`, e.g. `expect.history.includes[1]`. */
+export function listItemPath(base: string, list: ListExpectation<unknown>, i: number): string {
+  return list.written === 'list' ? `${base}[${i}]` : `${base}.${list.written}[${i}]`;
 }
 
 export interface Expectations {
@@ -111,18 +121,37 @@ const eventExpectation = z
 const neverExpectation = z
   .union([eventName, z.strictObject({ event: eventName, where: where.optional() })])
   .transform(
-    (raw): NeverExpectation =>
+    (raw): Omit<NeverExpectation, 'index'> =>
       typeof raw === 'string'
         ? { event: raw, where: undefined }
         : { event: raw.event, where: raw.where },
   );
 
-const historyItem = z.strictObject({
-  kind: z.enum(['message', 'function_call', 'function_call_output', 'agent_handoff']).optional(),
-  role: z.enum(['user', 'assistant', 'tool', 'system', 'handoff']).optional(),
-  text: matcher.optional(),
-  interrupted: z.boolean().optional(),
-});
+const historyItem = z
+  .strictObject({
+    kind: z.enum(['message', 'function_call', 'function_call_output', 'agent_handoff']).optional(),
+    role: z.enum(['user', 'assistant', 'tool', 'system', 'handoff']).optional(),
+    text: matcher.optional(),
+    interrupted: z.boolean().optional(),
+    judge: z
+      .strictObject({
+        intent: z.string().trim().min(1, { error: 'say what the message must do' }),
+      })
+      .optional(),
+  })
+  .transform((item, ctx): HistoryItem => {
+    if (!item.judge) return item;
+    if ((item.role ?? 'assistant') !== 'assistant' || (item.kind ?? 'message') !== 'message') {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'a judge checks a message of the agent: use it with role: assistant',
+        path: ['judge'],
+        input: item,
+      });
+      return z.NEVER;
+    }
+    return { ...item, role: 'assistant', kind: 'message' };
+  });
 
 const audioItem = z.strictObject({
   speech: refId.optional(),
@@ -143,9 +172,9 @@ function listOf<T extends z.ZodType>(item: T) {
       z.strictObject({ includes: boundedList(item) }),
     ])
     .transform((raw): ListExpectation<z.output<T>> => {
-      if (Array.isArray(raw)) return { mode: 'exact', items: raw };
-      if ('exact' in raw) return { mode: 'exact', items: raw.exact };
-      return { mode: 'includes', items: raw.includes };
+      if (Array.isArray(raw)) return { mode: 'exact', items: raw, written: 'list' };
+      if ('exact' in raw) return { mode: 'exact', items: raw.exact, written: 'exact' };
+      return { mode: 'includes', items: raw.includes, written: 'includes' };
     });
 }
 
@@ -162,7 +191,7 @@ export const expectations = z
   .transform(
     (raw): Expectations => ({
       events: (raw.events ?? []).map((e, index) => ({ ...e, index })),
-      never: raw.never ?? [],
+      never: (raw.never ?? []).map((n, index) => ({ ...n, index })),
       history: raw.history ?? null,
       audio: raw.audio ?? null,
       noDeadlock: raw.noDeadlock ?? true,

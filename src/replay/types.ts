@@ -7,6 +7,10 @@ export interface ExpectationResult {
   passed: boolean;
   /** Passed: where it was seen. Failed: what was expected and what happened instead. */
   detail: string;
+  /** Where the expectation is written, e.g. `expect.events[2]` (default checks: `expect`). */
+  path?: string;
+  /** Its line in the session file (0 when the script did not come from a file). */
+  line?: number;
 }
 
 export interface DeadlockReport {
@@ -59,7 +63,9 @@ export interface ReplayResult {
 }
 
 /** The JSON form of a result (one line of `voxagent replay --json`). */
-export function replayResultJson(result: ReplayResult): Omit<ReplayResult, 'eventLog'> {
+export type ReplayResultJson = Omit<ReplayResult, 'eventLog'>;
+
+export function replayResultJson(result: ReplayResult): ReplayResultJson {
   const { eventLog: _eventLog, ...json } = result;
   return json;
 }
