@@ -159,7 +159,8 @@ export function parseSessionText(text: string, file: string): LoadedSession {
       { file, ...at(spot.offset), path: 'agent', message: `agent module not found: ${agentPath}` },
     ]);
   }
-  const lineOf = (path: string) => at(locate(doc, parsePath(path), false).offset).line;
+  // A map entry is placed at its key (`audio:`), a list item at its start.
+  const lineOf = (path: string) => at(locate(doc, parsePath(path), true).offset).line;
   return { file, baseDir, script: parsed.data, agentPath, lineOf };
 }
 
