@@ -1,4 +1,4 @@
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import type { MetricsState, TurnMetrics } from '../state/metrics.js';
 import { formatMs, levelBar } from './format.js';
 import { Panel } from './panel.js';
@@ -9,6 +9,36 @@ export interface MetricsProps {
   level: number | null;
   muted: boolean;
   maxTurns?: number;
+}
+
+/** Short names of the latency parts, in the order they happen. */
+const PART_LABELS: [keyof NonNullable<TurnMetrics['parts']>, string][] = [
+  ['transcriptionMs', 'stt'],
+  ['endpointingMs', 'endpointing'],
+  ['hookMs', 'hook'],
+  ['queueMs', 'queue'],
+  ['toolsMs', 'tools'],
+  ['llmTtftMs', 'llm ttft'],
+  ['llmSentenceMs', 'llm sentence'],
+  ['ttsTtfbMs', 'tts'],
+  ['outputMs', 'output'],
+];
+
+/** Where the latest turn's e2e went: its non-zero parts, the endpointing setting named. */
+function Breakdown({ m }: { m: TurnMetrics }) {
+  const parts = m.parts;
+  if (!parts) return null;
+  const shown = PART_LABELS.filter(([key]) => parts[key] > 0).map(([key, label]) => {
+    const setting =
+      key === 'endpointingMs' && m.endpointingSetting ? ` (${m.endpointingSetting})` : '';
+    return `${label} ${formatMs(parts[key])}${setting}`;
+  });
+  return (
+    <Text wrap="truncate-end" dimColor>
+      {'    = '}
+      {shown.join(' + ') || 'nothing'}
+    </Text>
+  );
 }
 
 function TurnLine({ m }: { m: TurnMetrics }) {
@@ -44,8 +74,11 @@ export function Metrics({ state, level, muted, maxTurns = 3 }: MetricsProps) {
       {state.turns
         .slice(-maxTurns)
         .reverse()
-        .map((m) => (
-          <TurnLine key={m.key} m={m} />
+        .map((m, i) => (
+          <Box key={m.key} flexDirection="column">
+            <TurnLine m={m} />
+            {i === 0 ? <Breakdown m={m} /> : null}
+          </Box>
         ))}
     </Panel>
   );

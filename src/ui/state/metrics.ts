@@ -1,9 +1,15 @@
 /**
- * Latency per user turn (end of utterance, LLM first token, TTS first byte, end to end) and
- * who is doing what (user and agent state). LLM/TTS metrics name a speech, not a turn: the
- * speech's `userTurnId` from `speech.created` joins them.
+ * Latency per user turn (end of utterance, LLM first token, TTS first byte, end to end and
+ * the parts it is made of) and who is doing what (user and agent state). LLM/TTS metrics
+ * name a speech, not a turn: the speech's `userTurnId` from `speech.created` joins them.
  */
-import type { AgentState, SessionEvent, UserState } from '../../runtime/events/types.js';
+import type {
+  AgentState,
+  EventOf,
+  SessionEvent,
+  TurnLatencyParts,
+  UserState,
+} from '../../runtime/events/types.js';
 import { pushBounded, updateWhere } from './bounded.js';
 
 export const MAX_TURN_METRICS = 10;
@@ -18,6 +24,9 @@ export interface TurnMetrics {
   llmTtftMs: number | null;
   ttsTtfbMs: number | null;
   e2eMs: number | null;
+  /** e2eMs split into the parts that add up to it (metrics.turn). */
+  parts: TurnLatencyParts | null;
+  endpointingSetting: EventOf<'metrics.turn'>['endpointingSetting'];
 }
 
 export interface MetricsState {
@@ -49,7 +58,8 @@ function patch(
   state: MetricsState,
   key: string,
   t: number,
-  values: Partial<Omit<TurnMetrics, 'key' | 't'>>,
+  values: Partial<Omit<TurnMetrics, 'key' | 't' | 'parts' | 'endpointingSetting'>>,
+  latency?: Pick<TurnMetrics, 'parts' | 'endpointingSetting'>,
 ): MetricsState {
   const exists = state.turns.some((m) => m.key === key);
   const base: TurnMetrics = {
@@ -60,10 +70,12 @@ function patch(
     llmTtftMs: null,
     ttsTtfbMs: null,
     e2eMs: null,
+    parts: null,
+    endpointingSetting: null,
   };
   const turns = exists ? state.turns : pushBounded(state.turns, base, MAX_TURN_METRICS);
   const merge = (m: TurnMetrics): TurnMetrics => {
-    const next = { ...m };
+    const next = { ...m, ...(latency && m.parts === null ? latency : {}) };
     for (const [k, v] of Object.entries(values) as [keyof typeof values, number][]) {
       // Later LLM steps of one turn (after tools) would hide the latency the user felt.
       if (next[k] === null) next[k] = v;
@@ -111,7 +123,13 @@ export function metricsReducer(state: MetricsState, e: SessionEvent): MetricsSta
         },
       );
     case 'metrics.turn':
-      return patch(state, e.turnId, e.t, { e2eMs: e.e2eMs });
+      return patch(
+        state,
+        e.turnId,
+        e.t,
+        { e2eMs: e.e2eMs },
+        { parts: e.parts, endpointingSetting: e.endpointingSetting },
+      );
     case 'metrics.stt':
       return { ...state, sttLatencyMs: e.latencyMs, models: { ...state.models, stt: e.model } };
     default:

@@ -154,11 +154,17 @@ test('Metrics: states, mic level meter and per-turn latencies', () => {
     ev('agent.state', 0, { state: 'speaking' }),
     ev('user.state', 0, { state: 'listening' }),
     ev('metrics.eou', 1, { turnId: 'u1', endOfUtteranceDelayMs: 420, transcriptionDelayMs: 10 }),
-    ev('metrics.turn', 2, turnMetrics('u1', 's1', 1250)),
+    ev('metrics.turn', 2, {
+      ...turnMetrics('u1', 's1', 1250),
+      parts: { ...turnMetrics('u1', 's1', 0).parts, endpointingMs: 420, llmTtftMs: 830 },
+      endpointingSetting: 'minEndpointingDelayMs',
+    }),
   ]);
   const frame = draw(<Metrics state={state} level={1} muted={false} />);
   expect(frame).toContain('agent speaking · user listening · mic ████████████████████');
   expect(frame).toContain('u1 eou 420ms · llm ttft – · tts ttfb – · e2e 1.3s');
+  // Where the latest turn's time went: the parts that add up to e2e, the setting named.
+  expect(frame).toContain('= endpointing 420ms (minEndpointingDelayMs) + llm ttft 830ms');
   expect(draw(<Metrics state={state} level={0} muted={true} />)).toContain('mic muted');
   expect(draw(<Metrics state={state} level={null} muted={false} />)).not.toContain('mic');
 });
