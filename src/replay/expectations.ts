@@ -1,6 +1,7 @@
 import type { SessionEvent } from '../runtime/events/types.js';
 import { formatDuration } from './duration.js';
 import { evaluateAudio, evaluateHistory, type PendingJudgement } from './expect-lists.js';
+import { evaluateLatency } from './latency.js';
 import { describeWhere, fieldValue, type RefLookup, whereMatches } from './matchers.js';
 import { type AudioPlayRecord, audioFromEvents } from './observed.js';
 import { type PointContext, resolvePoint } from './points.js';
@@ -62,6 +63,7 @@ export function evaluateExpectations(
       path: 'expect.audio',
     });
   }
+  results.push(...evaluateLatency(expect.latency, input.events));
   return { results, matchedSeqs: ev.matchedSeqs, judge };
 }
 

@@ -7,6 +7,7 @@ import type { TimelineDriver } from './driver.js';
 import type { PendingJudgement } from './expect-lists.js';
 import { evaluateExpectations } from './expectations.js';
 import type { ReplayFakes } from './fakes.js';
+import { turnLatencies } from './latency.js';
 import { audioFromSink, pendingWork } from './observed.js';
 import type { ReplayClock } from './replay-clock.js';
 import type { SessionScript } from './schema.js';
@@ -68,6 +69,7 @@ export function buildResult(r: ResultInput): { result: ReplayResult; judge: Pend
     events: events.length,
     eventsHash: eventsHash(events),
     steps,
+    latency: turnLatencies(events),
     eventLog: events,
   };
   return { result, judge: evaluated.judge };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SessionEventName, SpeechEnd, SpeechSource } from '../runtime/events/types.js';
+import { type LatencyExpectation, latencyExpectations } from './latency.js';
 import type { Matcher, Where } from './matchers.js';
 import {
   boundedList,
@@ -71,6 +72,7 @@ export interface Expectations {
   never: NeverExpectation[];
   history: ListExpectation<HistoryItem> | null;
   audio: ListExpectation<AudioItem> | null;
+  latency: LatencyExpectation[];
   noDeadlock: boolean;
   noUnhandledError: boolean;
   noDroppedInput: boolean;
@@ -184,6 +186,7 @@ export const expectations = z
     never: boundedList(neverExpectation).optional(),
     history: listOf(historyItem).optional(),
     audio: listOf(audioItem).optional(),
+    latency: latencyExpectations.optional(),
     noDeadlock: z.boolean().optional(),
     noUnhandledError: z.boolean().optional(),
     noDroppedInput: z.boolean().optional(),
@@ -194,6 +197,7 @@ export const expectations = z
       never: (raw.never ?? []).map((n, index) => ({ ...n, index })),
       history: raw.history ?? null,
       audio: raw.audio ?? null,
+      latency: raw.latency ?? [],
       noDeadlock: raw.noDeadlock ?? true,
       noUnhandledError: raw.noUnhandledError ?? true,
       noDroppedInput: raw.noDroppedInput ?? true,
@@ -205,6 +209,7 @@ export const DEFAULT_EXPECTATIONS: Expectations = {
   never: [],
   history: null,
   audio: null,
+  latency: [],
   noDeadlock: true,
   noUnhandledError: true,
   noDroppedInput: true,

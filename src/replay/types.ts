@@ -1,4 +1,5 @@
 import type { SessionEvent } from '../runtime/events/types.js';
+import type { TurnLatency } from './latency.js';
 
 /** What a replay produces. `ReplayResult` minus `eventLog` is the `--json` line. */
 
@@ -58,6 +59,8 @@ export interface ReplayResult {
   /** sha256 of the canonical JSONL event stream. */
   eventsHash: string;
   steps: StepRecord[];
+  /** Per answered user turn: its end-to-end latency split into parts that add up to it. */
+  latency: TurnLatency[];
   /** The events themselves (not part of the JSON result). */
   eventLog: readonly SessionEvent[];
 }
