@@ -148,6 +148,21 @@ function buildStage(script: SessionScript, options: ReplayOptions): Stage {
   return { clock, fakes, session, driver, end, events };
 }
 
+/** The judge's model when the file has judged expectations (it fails before the run). */
+async function judgeFor(
+  script: SessionScript,
+  file: string,
+  options: ReplayOptions,
+  lineOf: (path: string) => number,
+) {
+  const history = script.expect.history;
+  const judged = history?.items.findIndex((item) => item.judge) ?? -1;
+  if (!history || judged < 0) return undefined;
+  const path = `${listItemPath('expect.history', history, judged)}.judge`;
+  const where = lineOf(path) > 0 ? `${file}:${lineOf(path)}` : file;
+  return judgeModel(options.judge ?? DEFAULT_JUDGE, `${where}: ${path}`);
+}
+
 /** Starts the session and the timeline, and waits for the end of the run. */
 async function play(
   stage: Stage,
@@ -179,14 +194,7 @@ async function execute(
   lineOf: (path: string) => number,
 ): Promise<ReplayResult> {
   const wallStart = performance.now();
-  const judged = script.expect.history?.items.findIndex((item) => item.judge) ?? -1;
-  const judgeLlm =
-    judged < 0
-      ? undefined
-      : await judgeModel(
-          options.judge ?? DEFAULT_JUDGE,
-          `${file}:${lineOf(listItemPath('expect.history', script.expect.history!, judged))}: expect.history judge`,
-        );
+  const judgeLlm = await judgeFor(script, file, options, lineOf);
   const stage = buildStage(script, options);
   const errors: string[] = [];
   // Agent code's host timers and stray promises: located lines in the report, not a crash.
