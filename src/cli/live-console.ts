@@ -130,6 +130,7 @@ export class LiveConsole {
   quit(code = 0): Promise<void> {
     this.#quitting ??= (async () => {
       await this.#stopSession();
+      this.#recorder?.detach();
       await this.#audio?.close().catch(() => {});
       this.#screen?.unmount();
       this.#exit(code);
@@ -185,15 +186,10 @@ export class LiveConsole {
     let llm = models.llm;
     let tts = models.tts;
     if (this.#o.record) {
-      // A session file names its agent relative to itself.
-      const fromFile = relative(dirname(resolve(this.#o.record)), agentModule.file);
-      const recorder = new SessionRecorder({
-        agent: fromFile.startsWith('.') ? fromFile : `./${fromFile}`,
-        output,
-      });
-      llm = recorder.wrapLLM(llm);
-      if (tts) tts = recorder.wrapTTS(tts);
-      this.#recorder = recorder;
+      // One recording for the whole console run: a hot reload is a step in it.
+      this.#recorder ??= this.#newRecorder(this.#o.record, agentModule.file, output);
+      llm = this.#recorder.wrapLLM(llm);
+      if (tts) tts = this.#recorder.wrapTTS(tts);
     }
     const vad = audio ? this.#vad : undefined;
     const stt = audio ? models.stt?.(vad) : undefined;
@@ -234,12 +230,22 @@ export class LiveConsole {
     this.#session = undefined;
     if (!session) return;
     await session.close('console closed').catch(() => {});
+    // Saved at every stop (the recording so far survives a crash after a reload).
     if (this.#recorder && this.#o.record) {
       await this.#recorder.save(this.#o.record);
       this.#logger.info(`recorded the session to ${this.#o.record}`);
-      this.#recorder.detach();
-      this.#recorder = undefined;
     }
+  }
+
+  #newRecorder(file: string, agentFile: string, output: AudioOutput): SessionRecorder {
+    // A session file names its agent relative to itself.
+    const fromFile = relative(dirname(resolve(file)), agentFile);
+    return new SessionRecorder({
+      agent: fromFile.startsWith('.') ? fromFile : `./${fromFile}`,
+      output,
+      // Each session gets a new clock; the recording keeps one timeline across reloads.
+      clock: new RealClock(),
+    });
   }
 
   #note(note: string): void {
@@ -251,13 +257,13 @@ export class LiveConsole {
   #controller(): ConsoleController {
     return {
       interrupt: async (force) => {
-        await this.#session?.interrupt({ force });
+        await this.#session?.interrupt({ force, origin: 'console' });
       },
       sendText: (text) => {
         this.#session?.sendUserText(text, { source: 'text' });
       },
       say: (text) => {
-        this.#session?.say(text);
+        this.#session?.say(text, { origin: 'console' });
       },
       toggleMute: () => {
         this.#muted = !this.#muted;

@@ -23,6 +23,8 @@ export interface StepActions {
   say(action: Extract<UserAction, { type: 'say' }>): void;
   reply(action: Extract<UserAction, { type: 'reply' }>): void;
   close(action: Extract<UserAction, { type: 'close' }>): Promise<void>;
+  /** Closes the session and starts a new one with a fresh agent (a hot reload). */
+  reload(): Promise<void>;
 }
 
 interface EventWait {
@@ -205,6 +207,9 @@ export class TimelineDriver {
           break;
         case 'close':
           pending = this.#actions.close(action);
+          break;
+        case 'reload':
+          pending = this.#actions.reload();
           break;
         case 'wait':
           break;

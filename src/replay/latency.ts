@@ -138,7 +138,7 @@ const latencyItem = z
 /** Exact parts can never add up to more than an exact e2e, and all nine must add up to it. */
 function sumProblem(bounds: LatencyExpectation['bounds']): string | null {
   const e2e = bounds.e2e;
-  if (!e2e || e2e.op !== '=') return null;
+  if (e2e?.op !== '=') return null;
   const exact = LATENCY_PARTS.map(([name]) => bounds[name]).filter((b) => b?.op === '=');
   const sum = exact.reduce((a, b) => a + b!.ms, 0);
   const all = exact.length === LATENCY_PARTS.length;

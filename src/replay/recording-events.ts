@@ -1,4 +1,4 @@
-import type { SessionEvent } from '../runtime/events/types.js';
+import type { EventOf, SessionEvent } from '../runtime/events/types.js';
 import { formatDuration } from './duration.js';
 
 /** The parts of a recording that come from the event stream alone. */
@@ -23,7 +23,15 @@ interface Segment {
 
 type Step = Record<string, unknown> & { at: number };
 
-/** User speech (VAD segments + final transcripts), typed input, API interrupts, close. */
+/** Who asked for a speech or an interrupt from outside the agent: a step of the file. */
+const FROM_OUTSIDE = new Set(['api', 'console']);
+
+/**
+ * User speech (VAD segments + final transcripts), typed input, `say()`, `generateReply()`
+ * and `interrupt()` made from outside the agent (the API, the console's `s` and `i`), hot
+ * reloads and the close. What the agent's own code does (its say(), its interrupts) is not
+ * a step: replaying its code does it again.
+ */
 export function userStepsFromEvents(
   events: readonly SessionEvent[],
   startT: number,
@@ -32,6 +40,7 @@ export function userStepsFromEvents(
   const steps: Step[] = [];
   let open: Segment | null = null;
   let lastInterruptAt: number | null = null;
+  let lastClose: Step | null = null;
   for (const e of events) {
     switch (e.type) {
       case 'user.speech_started':
@@ -58,15 +67,27 @@ export function userStepsFromEvents(
           steps.push({ at: e.t, text: e.text, ...(e.source === 'api' ? { source: 'api' } : {}) });
         }
         break;
+      case 'speech.created':
+        if (FROM_OUTSIDE.has(e.origin) && e.userTurnId === null) steps.push(speakStep(e));
+        break;
       case 'speech.interrupted':
         // One interrupt() call interrupts every live speech at once: one step.
-        if (e.by === 'api' && lastInterruptAt !== e.t) {
+        if (FROM_OUTSIDE.has(e.by) && lastInterruptAt !== e.t) {
           steps.push({ at: e.t, interrupt: e.force ? { force: true } : true });
           lastInterruptAt = e.t;
         }
         break;
       case 'session.closing':
-        steps.push({ at: e.t, close: e.reason });
+        lastClose = { at: e.t, close: e.reason };
+        steps.push(lastClose);
+        break;
+      case 'session.started':
+        // A session after a close: the console reloaded the agent.
+        if (lastClose) {
+          delete lastClose.close;
+          lastClose.reload = true;
+          lastClose = null;
+        }
         break;
       default:
         break;
@@ -79,6 +100,12 @@ export function userStepsFromEvents(
     const [kind, ...others] = Object.entries(rest);
     return Object.fromEntries([kind!, ['at', formatDuration(at - startT)], ...others]);
   });
+}
+
+function speakStep(e: EventOf<'speech.created'>): Step {
+  const extra = e.allowInterruptions ? {} : { allowInterruptions: false };
+  if (e.source === 'say') return { at: e.t, say: e.text ?? '', ...extra };
+  return { at: e.t, reply: e.allowInterruptions ? true : { allowInterruptions: false } };
 }
 
 /** A VAD segment with final transcripts is speech; without, noise. */
@@ -102,7 +129,15 @@ function segmentSteps(segments: readonly Segment[]): Step[] {
   return steps;
 }
 
-/** `expect.events` for the recorded order of the events that matter. */
+/** Errors a replay cannot reproduce: its speech-to-text is scripted, not a provider. */
+function replays(e: EventOf<'error'>): boolean {
+  return e.code !== 'stt_failed' && !e.source.endsWith('.stt');
+}
+
+/**
+ * `expect.events` for the recorded order of the events that matter. Console actions replay
+ * as API calls, so an interrupt from the console is expected `by: api`.
+ */
 export function recordedExpectations(events: readonly SessionEvent[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const add = (event: string, where: Record<string, unknown>) => out.push({ event, where });
@@ -118,7 +153,7 @@ export function recordedExpectations(events: readonly SessionEvent[]): Record<st
         add(e.type, { source: e.source });
         break;
       case 'speech.interrupted':
-        add(e.type, { by: e.by });
+        add(e.type, { by: e.by === 'console' ? 'api' : e.by });
         break;
       case 'speech.done':
         add(e.type, { reason: e.reason });
@@ -136,7 +171,10 @@ export function recordedExpectations(events: readonly SessionEvent[]): Record<st
         add(e.type, { name: e.name });
         break;
       case 'error':
-        add(e.type, { code: e.code });
+        if (replays(e)) add(e.type, { code: e.code, source: e.source });
+        break;
+      case 'warning':
+        if (e.code === 'provider_retry') add(e.type, { code: e.code });
         break;
       default:
         break;

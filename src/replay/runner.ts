@@ -2,16 +2,15 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Agent } from '../runtime/agents/agent.js';
 import type { SessionEvent } from '../runtime/events/types.js';
-import { AgentSession } from '../runtime/session/session.js';
+import type { AgentSession } from '../runtime/session/session.js';
 import {
   type AgentFactory,
   AgentLoadError,
   agentFactoryOf,
   loadAgentFactory,
 } from './agent-loader.js';
-import { TimelineDriver } from './driver.js';
 import { formatDuration } from './duration.js';
-import { buildFakes, type ReplayFakes, sessionActions, sessionOptions } from './fakes.js';
+import type { ReplayFakes } from './fakes.js';
 import { DEFAULT_JUDGE, type JudgeOption, judgeModel, runJudgements } from './judge.js';
 import {
   type LoadedSession,
@@ -20,11 +19,11 @@ import {
   validateSessionObject,
 } from './load.js';
 import { guardProcess } from './process-guard.js';
-import { ReplayClock } from './replay-clock.js';
+import type { ReplayClock } from './replay-clock.js';
 import { buildResult } from './result.js';
-import { RunEnd } from './run-end.js';
 import type { SessionScript } from './schema.js';
 import { listItemPath } from './schema-expect.js';
+import { ReplayStage } from './stage.js';
 import type { EndReason, ReplayResult } from './types.js';
 
 /**
@@ -110,44 +109,6 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
-/** Everything one run is made of, wired together but not started. */
-interface Stage {
-  clock: ReplayClock;
-  fakes: ReplayFakes;
-  session: AgentSession;
-  driver: TimelineDriver;
-  end: RunEnd;
-  events: SessionEvent[];
-}
-
-function buildStage(script: SessionScript, options: ReplayOptions): Stage {
-  const clock = new ReplayClock();
-  // Nothing moves until the stage is set; then time runs by itself.
-  clock.pause();
-  const fakes = buildFakes(script.models, clock, script.run.limitMs);
-  const session = new AgentSession({
-    clock,
-    llm: fakes.llm,
-    tts: fakes.tts,
-    stt: fakes.user,
-    vad: fakes.user,
-    output: fakes.output,
-    ...sessionOptions(script.options),
-  });
-  const events: SessionEvent[] = [];
-  const actions = sessionActions(session, fakes, clock);
-  const driver = new TimelineDriver(script.user, clock, actions, () => end.poke());
-  const end = new RunEnd(clock, session, driver, script.run.settleMs);
-  session.onAny((e) => {
-    events.push(e);
-    driver.onEvent(e);
-    end.onEvent(e);
-    options.onEvent?.(e);
-  });
-  options.onSession?.(session, fakes);
-  return { clock, fakes, session, driver, end, events };
-}
-
 /** The judge's model when the file has judged expectations (it fails before the run). */
 async function judgeFor(
   script: SessionScript,
@@ -165,17 +126,16 @@ async function judgeFor(
 
 /** Starts the session and the timeline, and waits for the end of the run. */
 async function play(
-  stage: Stage,
+  stage: ReplayStage,
   script: SessionScript,
   loadFactory: () => Promise<AgentFactory>,
   options: ReplayOptions,
 ) {
-  const { clock, session, driver, end } = stage;
+  const { clock, driver, end } = stage;
   options.onPhase?.('import');
   const factory = await loadFactory();
-  const agent = await factory({ userData: script.options.userData });
   options.onPhase?.('run');
-  await session.start({ agent });
+  await stage.start(factory);
   driver.start();
   end.poke();
   clock.setLimit(script.run.limitMs, () => end.finish('limit'));
@@ -195,7 +155,7 @@ async function execute(
 ): Promise<ReplayResult> {
   const wallStart = performance.now();
   const judgeLlm = await judgeFor(script, file, options, lineOf);
-  const stage = buildStage(script, options);
+  const stage = new ReplayStage(script, options);
   const errors: string[] = [];
   // Agent code's host timers and stray promises: located lines in the report, not a crash.
   const unguard = guardProcess((line) => errors.push(line));

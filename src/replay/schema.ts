@@ -16,6 +16,34 @@ const textOrRegex = z.string().check((ctx) => {
   }
 });
 
+/** A provider failure as a plugin reports it; `retryable` ones are retried by the session. */
+const providerError = z.strictObject({
+  message: z.string(),
+  status: boundedInt(100, 599).optional(),
+  retryable: z.boolean().optional(),
+  /** What the provider asked to wait before a retry (a Retry-After header). */
+  retryAfter: duration.optional(),
+  /** The failing provider, as the `error` event's `source` names it (e.g. `openai.tts`). */
+  provider: z.string().optional(),
+});
+
+export type ProviderErrorSpec = z.output<typeof providerError>;
+
+/** A synthesis that fails: used once, by the first one whose first text matches `when`. */
+const ttsFailure = z.strictObject({
+  when: textOrRegex.optional(),
+  /** From the first text to the failure (a timeout, a refused request). */
+  after: duration.optional(),
+  /** Audio delivered before it fails (a stream cut halfway). */
+  afterAudio: duration.optional(),
+  error: providerError,
+});
+
+export type TTSFailureSpec = z.output<typeof ttsFailure>;
+
+/** A synthesis that stops making audio after `afterAudio` (it was cut short live). */
+const ttsStall = z.strictObject({ when: textOrRegex.optional(), afterAudio: duration });
+
 const llmResponse = z.strictObject({
   when: z
     .strictObject({
@@ -44,14 +72,8 @@ const llmResponse = z.strictObject({
   repeat: z.boolean().optional(),
   /** The reply used when no other matches (any number of times). */
   fallback: z.boolean().optional(),
-  /** The model call fails instead of answering. */
-  error: z
-    .strictObject({
-      message: z.string(),
-      status: boundedInt(100, 599).optional(),
-      retryable: z.boolean().optional(),
-    })
-    .optional(),
+  /** The model call fails (after `ttft`) instead of answering. */
+  error: providerError.optional(),
 });
 
 export type LLMResponseSpec = z.output<typeof llmResponse>;
@@ -68,6 +90,8 @@ const models = z.strictObject({
       ttfb: duration.optional(),
       audio: z.record(z.string(), duration).optional(),
       sampleRate: boundedInt(8000, 192_000).optional(),
+      failures: boundedList(ttsFailure).optional(),
+      stalls: boundedList(ttsStall).optional(),
     })
     .optional(),
   output: z
@@ -100,6 +124,12 @@ const options = z.strictObject({
   maxToolSteps: boundedInt(0, LIMITS.count).optional(),
   playoutSettleMs: duration.optional(),
   closeTimeoutMs: duration.optional(),
+  retry: z
+    .strictObject({
+      attempts: boundedInt(0, LIMITS.count).optional(),
+      baseDelayMs: duration.optional(),
+    })
+    .optional(),
   userData: z.record(z.string(), z.unknown()).optional(),
 });
 

@@ -9,7 +9,7 @@ export interface FakeTTSFailure {
   when?: string | RegExp;
   /** Time from the first text to the failure (a timeout, a refused request). Default 0. */
   afterMs?: number;
-  /** Audio delivered before the failure (a stream cut halfway). Default 0. */
+  /** Audio delivered (after the usual `ttfbMs`) before the failure: a stream cut halfway. */
   afterAudioMs?: number;
   error: FakeProviderFailure;
 }
@@ -32,6 +32,12 @@ export interface FakeTTSOptions {
   label?: string;
   failures?: FakeTTSFailure[];
   /**
+   * Syntheses that stop making audio (a stream still under way when its speech was
+   * interrupted): each used once, by the first synthesis whose first text matches `when`;
+   * after `afterAudioMs` of audio it delivers nothing more until it is aborted.
+   */
+  stalls?: { when?: string | RegExp; afterAudioMs: number }[];
+  /**
    * Audio per synthesis stops at this length (replays: audio beyond the run's limit can
    * never be heard, and a huge text must not make hours of samples). Default: no bound.
    */
@@ -44,9 +50,11 @@ export class FakeTTS implements TTS {
   readonly sampleRate: number;
   readonly #options: FakeTTSOptions;
   readonly #failures: { failure: FakeTTSFailure; used: boolean }[];
+  readonly #stalls: { failure: { when?: string | RegExp; afterAudioMs: number }; used: boolean }[];
 
   constructor(options: FakeTTSOptions = {}) {
     this.#options = options;
+    this.#stalls = (options.stalls ?? []).map((failure) => ({ failure, used: false }));
     this.#failures = (options.failures ?? []).map((failure) => ({ failure, used: false }));
     this.label = options.label ?? 'fake-tts';
     this.sampleRate = options.sampleRate ?? 16000;
@@ -63,17 +71,28 @@ export class FakeTTS implements TTS {
   ): AsyncIterable<SynthesizedAudio> {
     let index = 0;
     let failure: FakeTTSFailure | undefined;
+    let stall: { afterAudioMs: number } | undefined;
     let deliveredMs = 0;
+    const ttfb = this.#options.ttfbMs ?? 0;
+    // A failure with audio before it starts like a normal synthesis; one without, at once.
+    const fail = async () => {
+      const rest = (failure!.afterMs ?? 0) - ((failure!.afterAudioMs ?? 0) > 0 ? ttfb : 0);
+      if (rest > 0) await ctx.clock.sleep(rest, ctx.signal);
+      throw fakeProviderError(failure!.error, this.label);
+    };
     for await (const piece of text) {
       if (index === 0) {
-        failure = this.#failureFor(piece);
-        const wait = failure ? (failure.afterMs ?? 0) : (this.#options.ttfbMs ?? 0);
-        if (wait > 0) await ctx.clock.sleep(wait, ctx.signal);
+        failure = pick(this.#failures, piece);
+        stall = pick(this.#stalls, piece);
+        if (failure && (failure.afterAudioMs ?? 0) <= 0) await fail();
+        if (ttfb > 0) await ctx.clock.sleep(ttfb, ctx.signal);
       }
       for (const frame of this.#frames(this.durationOf(piece), index)) {
         if (ctx.signal.aborted || deliveredMs >= (this.#options.maxAudioMs ?? Infinity)) return;
-        if (failure && deliveredMs >= (failure.afterAudioMs ?? 0)) {
-          throw fakeProviderError(failure.error, this.label);
+        if (failure && deliveredMs >= (failure.afterAudioMs ?? 0)) await fail();
+        if (stall && deliveredMs >= stall.afterAudioMs) {
+          await aborted(ctx.signal);
+          return;
         }
         deliveredMs += frameDurationMs(frame);
         yield { frame, textIndex: index };
@@ -81,20 +100,7 @@ export class FakeTTS implements TTS {
       }
       index++;
     }
-    if (failure) throw fakeProviderError(failure.error, this.label);
-  }
-
-  #failureFor(firstText: string): FakeTTSFailure | undefined {
-    const entry = this.#failures.find(
-      ({ failure, used }) =>
-        !used &&
-        (failure.when === undefined ||
-          (typeof failure.when === 'string'
-            ? firstText.includes(failure.when)
-            : failure.when.test(firstText))),
-    );
-    if (entry) entry.used = true;
-    return entry?.failure;
+    if (failure) await fail();
   }
 
   *#frames(totalMs: number, index: number): Iterable<AudioFrame> {
@@ -108,4 +114,29 @@ export class FakeTTS implements TTS {
       yield frame;
     }
   }
+}
+
+/** The first unused entry whose `when` the first text matches (marked used). */
+function pick<T extends { when?: string | RegExp }>(
+  entries: { failure: T; used: boolean }[],
+  firstText: string,
+): T | undefined {
+  const entry = entries.find(
+    ({ failure, used }) =>
+      !used &&
+      (failure.when === undefined ||
+        (typeof failure.when === 'string'
+          ? firstText.includes(failure.when)
+          : failure.when.test(firstText))),
+  );
+  if (entry) entry.used = true;
+  return entry?.failure;
+}
+
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
 }

@@ -104,6 +104,7 @@ describe(`a ${TURNS}-turn session`, () => {
       say: push,
       reply: push,
       close: async () => {},
+      reload: async () => {},
     };
     const driver = new TimelineDriver(script.user, clock, actions);
     driver.start();

@@ -59,7 +59,7 @@ describe('session file validation: file:line:col: field path: message', () => {
       'bad-step.yaml',
       [
         `${fixture('bad-step.yaml')}:3:5: user[0]: a step does one thing; found speech and text`,
-        `${fixture('bad-step.yaml')}:5:5: user[1]: a step needs one of: speech, noise, text, interrupt, say, reply, wait, close`,
+        `${fixture('bad-step.yaml')}:5:5: user[1]: a step needs one of: speech, noise, text, interrupt, say, reply, wait, close, reload`,
         `${fixture('bad-step.yaml')}:7:10: user[2].end: \`end\` needs an absolute \`at\` (use \`duration\` otherwise)`,
         `${fixture('bad-step.yaml')}:9:15: user[3].sttDelay: \`sttDelay\` does not apply to a text step (only to speech)`,
       ],
