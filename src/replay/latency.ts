@@ -174,7 +174,7 @@ function fits(b: LatencyBound, ms: number): boolean {
 
 const showBound = (b: LatencyBound) => `${b.op === '=' ? '' : `${b.op} `}${formatDuration(b.ms)}`;
 
-function valueOf(l: TurnLatency, name: LatencyPartName): number {
+function partMs(l: TurnLatency, name: LatencyPartName): number {
   if (name === 'e2e') return l.e2eMs;
   return l.parts[LATENCY_PARTS.find(([n]) => n === name)![1]];
 }
@@ -182,10 +182,10 @@ function valueOf(l: TurnLatency, name: LatencyPartName): number {
 /** What is wrong with one turn, or null. */
 function turnProblem(exp: LatencyExpectation, l: TurnLatency): string | null {
   const bad = Object.entries(exp.bounds)
-    .filter(([name, b]) => !fits(b, valueOf(l, name as LatencyPartName)))
+    .filter(([name, b]) => !fits(b, partMs(l, name as LatencyPartName)))
     .map(
       ([name, b]) =>
-        `${name} ${formatDuration(valueOf(l, name as LatencyPartName))} (expected ${showBound(b)})`,
+        `${name} ${formatDuration(partMs(l, name as LatencyPartName))} (expected ${showBound(b)})`,
     );
   if (exp.endpointingSetting !== undefined && exp.endpointingSetting !== l.endpointingSetting) {
     bad.push(`endpointing owned by ${l.endpointingSetting} (expected ${exp.endpointingSetting})`);

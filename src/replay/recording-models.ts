@@ -197,7 +197,11 @@ export function ttsSpec(
   const note = (text: string, made: number) => {
     if (text !== '') audio.set(text, Math.max(audio.get(text) ?? 0, made));
   };
-  for (const s of syntheses) s.pieces.forEach((text, i) => note(text, s.audioMs[i] ?? 0));
+  for (const s of syntheses) {
+    s.pieces.forEach((text, i) => {
+      note(text, s.audioMs[i] ?? 0);
+    });
+  }
   if (syntheses.length === 0) for (const s of segments) note(s.text, s.audioMs);
   let chars = 0;
   let total = 0;

@@ -2,6 +2,7 @@
 export {
   eventsHash,
   eventsToJsonl,
+  type JudgeOption,
   type ReplayOptions,
   type ReplayResult,
   runSessionFile,
@@ -10,6 +11,7 @@ export {
   SessionFileError,
   SessionRecorder,
   type SessionScript,
+  type TurnLatency,
   toChromeTrace,
 } from '../replay/index.js';
 export { VirtualClock } from '../runtime/clock/virtual-clock.js';

@@ -24,13 +24,18 @@ const pad = (i: number) => String(i).padStart(6, '0');
 function syntheticRun(turns: number): SessionEvent[] {
   const b = new EventListBuilder();
   let t = 0;
+  /** The time `ms` later than the previous event. */
+  const after = (ms: number) => {
+    t += ms;
+    return t;
+  };
   for (let i = 1; i <= turns; i++) {
     const speechId = `speech_${i}`;
     const text = `question q${pad(i)}`;
-    b.add('user.speech_started', (t += 200), {});
-    b.add('user.speech_ended', (t += 1200), { speechMs: 1200 });
-    b.add('user.transcript', (t += 100), { text, final: true });
-    b.add('user.turn', (t += 300), {
+    b.add('user.speech_started', after(200), {});
+    b.add('user.speech_ended', after(1200), { speechMs: 1200 });
+    b.add('user.transcript', after(100), { text, final: true });
+    b.add('user.turn', after(300), {
       turnId: `turn_${i}`,
       text,
       source: 'speech',
@@ -59,8 +64,8 @@ function syntheticRun(turns: number): SessionEvent[] {
     for (let k = 0; k < 12; k++) b.add('speech.text', t, { speechId, step: 0, delta: 'word ' });
     if (i % 10 === 0) {
       const call = { toolCallId: `fc_${i}`, providerCallId: `call_${i}`, name: 'lookup' };
-      b.add('tool.started', (t += 100), { ...call, arguments: '{}', speechId, agentId: 'a' });
-      b.add('tool.finished', (t += 50), {
+      b.add('tool.started', after(100), { ...call, arguments: '{}', speechId, agentId: 'a' });
+      b.add('tool.finished', after(50), {
         ...call,
         speechId,
         durationMs: 50,
@@ -70,8 +75,8 @@ function syntheticRun(turns: number): SessionEvent[] {
         error: null,
       });
     }
-    b.add('speech.playing', (t += 180), { speechId, step: 0, state: 'playing' });
-    b.add('speech.done', (t += 900), {
+    b.add('speech.playing', after(180), { speechId, step: 0, state: 'playing' });
+    b.add('speech.done', after(900), {
       speechId,
       state: 'done',
       reason: 'completed',
