@@ -115,33 +115,7 @@ export function parseSessionText(text: string, file: string): LoadedSession {
     message: k.message,
   }));
   if (lint.length > 0) throw new SessionFileError(lint);
-  const aliases = aliasOffsets(doc);
-  const tooMany = aliases[LIMITS.aliases];
-  if (tooMany !== undefined) {
-    throw new SessionFileError([
-      {
-        file,
-        ...at(tooMany),
-        path: formatPath(pathAt(doc.contents, tooMany)),
-        message: `more than ${LIMITS.aliases} YAML aliases (*name): a session file needs few; each one copies a whole subtree`,
-      },
-    ]);
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: LIMITS.aliases });
-  } catch (err) {
-    // The yaml package's guard against aliases that expand exponentially ("billion laughs").
-    const offset = aliases[0] ?? 0;
-    throw new SessionFileError([
-      {
-        file,
-        ...at(offset),
-        path: formatPath(pathAt(doc.contents, offset)),
-        message: `YAML aliases expand too much (${errorLine(err)}): write the values out`,
-      },
-    ]);
-  }
+  const value = plainValue(doc, file, at);
   const parsed = sessionFile.safeParse(value);
   if (!parsed.success) {
     const issues = flattenIssues(parsed.error.issues).map((issue) => {
@@ -162,6 +136,37 @@ export function parseSessionText(text: string, file: string): LoadedSession {
   // A map entry is placed at its key (`audio:`), a list item at its start.
   const lineOf = (path: string) => at(locate(doc, parsePath(path), true).offset).line;
   return { file, baseDir, script: parsed.data, agentPath, lineOf };
+}
+
+/**
+ * The document as plain data, refusing alias bombs: more aliases than a session file needs,
+ * or aliases that expand exponentially (the yaml package's own guard).
+ */
+function plainValue(
+  doc: Document,
+  file: string,
+  at: (offset: number) => { line: number; col: number },
+): unknown {
+  const issue = (offset: number, message: string) =>
+    new SessionFileError([
+      { file, ...at(offset), path: formatPath(pathAt(doc.contents, offset)), message },
+    ]);
+  const aliases = aliasOffsets(doc);
+  const tooMany = aliases[LIMITS.aliases];
+  if (tooMany !== undefined) {
+    throw issue(
+      tooMany,
+      `more than ${LIMITS.aliases} YAML aliases (*name): a session file needs few; each one copies a whole subtree`,
+    );
+  }
+  try {
+    return doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (err) {
+    throw issue(
+      aliases[0] ?? 0,
+      `YAML aliases expand too much (${errorLine(err)}): write the values out`,
+    );
+  }
 }
 
 /** Where each alias (`*name`) of the document starts, in order. */

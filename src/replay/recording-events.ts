@@ -36,70 +36,90 @@ export function userStepsFromEvents(
   events: readonly SessionEvent[],
   startT: number,
 ): Record<string, unknown>[] {
-  const segments: Segment[] = [];
-  const steps: Step[] = [];
-  let open: Segment | null = null;
-  let lastInterruptAt: number | null = null;
-  let lastClose: Step | null = null;
-  for (const e of events) {
+  const steps = new StepCollector();
+  for (const e of events) steps.add(e);
+  return steps.finish(startT);
+}
+
+/** Collects the steps of a recording, event by event. */
+class StepCollector {
+  readonly #segments: Segment[] = [];
+  readonly #steps: Step[] = [];
+  #open: Segment | null = null;
+  #lastInterruptAt: number | null = null;
+  #lastClose: Step | null = null;
+
+  add(e: SessionEvent): void {
     switch (e.type) {
       case 'user.speech_started':
-        if (!open) {
-          open = { start: e.t, end: null, finals: [], finalAt: null };
-          segments.push(open);
-        }
-        break;
       case 'user.speech_ended':
-        if (open) open.end = e.t;
-        open = null;
+      case 'user.transcript':
+        this.#speech(e);
         break;
-      case 'user.transcript': {
-        // A final belongs to the segment being spoken, else to the last one that ended.
-        const target = open ?? segments.at(-1);
-        if (e.final && target) {
-          target.finals.push(e.text);
-          target.finalAt = e.t;
-        }
-        break;
-      }
       case 'user.turn':
         if (e.source !== 'speech') {
-          steps.push({ at: e.t, text: e.text, ...(e.source === 'api' ? { source: 'api' } : {}) });
+          this.#steps.push({
+            at: e.t,
+            text: e.text,
+            ...(e.source === 'api' ? { source: 'api' } : {}),
+          });
         }
         break;
       case 'speech.created':
-        if (FROM_OUTSIDE.has(e.origin) && e.userTurnId === null) steps.push(speakStep(e));
+        if (FROM_OUTSIDE.has(e.origin) && e.userTurnId === null) this.#steps.push(speakStep(e));
         break;
       case 'speech.interrupted':
         // One interrupt() call interrupts every live speech at once: one step.
-        if (FROM_OUTSIDE.has(e.by) && lastInterruptAt !== e.t) {
-          steps.push({ at: e.t, interrupt: e.force ? { force: true } : true });
-          lastInterruptAt = e.t;
+        if (FROM_OUTSIDE.has(e.by) && this.#lastInterruptAt !== e.t) {
+          this.#steps.push({ at: e.t, interrupt: e.force ? { force: true } : true });
+          this.#lastInterruptAt = e.t;
         }
         break;
       case 'session.closing':
-        lastClose = { at: e.t, close: e.reason };
-        steps.push(lastClose);
+        this.#lastClose = { at: e.t, close: e.reason };
+        this.#steps.push(this.#lastClose);
         break;
       case 'session.started':
         // A session after a close: the console reloaded the agent.
-        if (lastClose) {
-          delete lastClose.close;
-          lastClose.reload = true;
-          lastClose = null;
+        if (this.#lastClose) {
+          delete this.#lastClose.close;
+          this.#lastClose.reload = true;
+          this.#lastClose = null;
         }
         break;
       default:
         break;
     }
   }
-  steps.push(...segmentSteps(segments));
-  // Stable sort: steps at the same moment keep the order they happened in.
-  steps.sort((a, b) => a.at - b.at);
-  return steps.map(({ at, ...rest }) => {
-    const [kind, ...others] = Object.entries(rest);
-    return Object.fromEntries([kind!, ['at', formatDuration(at - startT)], ...others]);
-  });
+
+  #speech(e: EventOf<'user.speech_started' | 'user.speech_ended' | 'user.transcript'>): void {
+    if (e.type === 'user.speech_started') {
+      if (!this.#open) {
+        this.#open = { start: e.t, end: null, finals: [], finalAt: null };
+        this.#segments.push(this.#open);
+      }
+    } else if (e.type === 'user.speech_ended') {
+      if (this.#open) this.#open.end = e.t;
+      this.#open = null;
+    } else {
+      // A final belongs to the segment being spoken, else to the last one that ended.
+      const target = this.#open ?? this.#segments.at(-1);
+      if (e.final && target) {
+        target.finals.push(e.text);
+        target.finalAt = e.t;
+      }
+    }
+  }
+
+  finish(startT: number): Record<string, unknown>[] {
+    const steps = [...this.#steps, ...segmentSteps(this.#segments)];
+    // Stable sort: steps at the same moment keep the order they happened in.
+    steps.sort((a, b) => a.at - b.at);
+    return steps.map(({ at, ...rest }) => {
+      const [kind, ...others] = Object.entries(rest);
+      return Object.fromEntries([kind!, ['at', formatDuration(at - startT)], ...others]);
+    });
+  }
 }
 
 function speakStep(e: EventOf<'speech.created'>): Step {
