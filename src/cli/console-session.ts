@@ -2,8 +2,7 @@
  * Builds one console session: its clock, its output (the speakers or a room, else a clocked
  * output for text mode) behind the voice meter, the recorder when asked, and the models.
  */
-import { dirname, relative, resolve } from 'node:path';
-import { SessionRecorder } from '../replay/recorder.js';
+import type { SessionRecorder } from '../replay/recorder.js';
 import { RealClock } from '../runtime/clock/real-clock.js';
 import type { AudioInput } from '../runtime/io/audio-input.js';
 import type { AudioOutput } from '../runtime/io/audio-output.js';
@@ -19,8 +18,8 @@ export interface ConsoleSessionInit {
   /** The microphone and speakers (or a room), in audio mode. */
   audio?: { readonly input: AudioInput; readonly output: AudioOutput } | undefined;
   vad?: VAD | undefined;
-  /** The session file to write, and the agent module it names. */
-  record?: { readonly file: string; readonly agentFile: string } | undefined;
+  /** The run's recorder (one for every session of a console run), given this session's output. */
+  recorder?: ((output: AudioOutput) => SessionRecorder) | undefined;
 }
 
 export interface ConsoleSession {
@@ -36,14 +35,8 @@ export function buildConsoleSession(init: ConsoleSessionInit): ConsoleSession {
   const output = audio?.output ?? new ClockedOutput(clock, { label: 'text mode (no speakers)' });
   let llm = models.llm;
   let tts = models.tts;
-  let recorder: SessionRecorder | undefined;
-  if (init.record) {
-    // A session file names its agent relative to itself.
-    const fromFile = relative(dirname(resolve(init.record.file)), init.record.agentFile);
-    recorder = new SessionRecorder({
-      agent: fromFile.startsWith('.') ? fromFile : `./${fromFile}`,
-      output,
-    });
+  const recorder = init.recorder?.(output);
+  if (recorder) {
     llm = recorder.wrapLLM(llm);
     if (tts) tts = recorder.wrapTTS(tts);
   }

@@ -1,6 +1,8 @@
-import { relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { OfflineVAD } from '../audio/offline-vad.js';
+import { SessionRecorder } from '../replay/recorder.js';
 import type { Agent } from '../runtime/agents/agent.js';
+import { RealClock } from '../runtime/clock/real-clock.js';
 import type { SessionEvent } from '../runtime/events/types.js';
 import type { AudioInput } from '../runtime/io/audio-input.js';
 import type { AudioOutput } from '../runtime/io/audio-output.js';
@@ -72,6 +74,8 @@ export class LiveConsole {
   #audio: AudioLink | undefined;
   #vad: VAD | undefined;
   #running: Running | undefined;
+  /** One recording for the whole run (with --record), kept across reloads. */
+  #recorder: SessionRecorder | undefined;
   #sessions = 0;
   #screen: ConsoleHandle | undefined;
   #guard: ScreenGuard | undefined;
@@ -182,6 +186,7 @@ export class LiveConsole {
   quit(code = 0): Promise<void> {
     this.#quitting ??= (async () => {
       await this.#stopSession();
+      this.#recorder?.detach();
       await this.#audio?.close().catch(() => {});
       this.#screen?.unmount();
       this.#guard?.dispose();
@@ -238,8 +243,12 @@ export class LiveConsole {
     const agent = built ?? (await this.#instantiate(module));
     if (!agent || this.#quitting) return;
     const audio = this.#mode === 'audio' ? this.#audio : undefined;
-    const record = this.#o.record ? { file: this.#o.record, agentFile: module.file } : undefined;
-    const parts = buildConsoleSession({ models, audio, vad: this.#vad, record });
+    const record = this.#o.record;
+    // One recording for the whole console run: a hot reload is a step in it.
+    const recorder = record
+      ? (output: AudioOutput) => (this.#recorder ??= newRecorder(record, module.file, output))
+      : undefined;
+    const parts = buildConsoleSession({ models, audio, vad: this.#vad, recorder });
     const { session } = parts;
     this.#sessions++;
     // The screen starts this session's panels empty before its first event.
@@ -272,10 +281,10 @@ export class LiveConsole {
     if (!running) return;
     await running.session.close('console closed').catch(() => {});
     running.unsubscribe();
-    if (running.recorder && this.#o.record) {
-      await running.recorder.save(this.#o.record);
+    // Saved at every stop (the recording so far survives a crash after a reload).
+    if (this.#recorder && this.#o.record) {
+      await this.#recorder.save(this.#o.record);
       this.#logger.info(`recorded the session to ${this.#o.record}`);
-      running.recorder.detach();
     }
   }
 
@@ -323,4 +332,15 @@ async function defaultVAD(): Promise<OfflineVAD> {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The run's recorder: a session file names its agent relative to itself. */
+function newRecorder(file: string, agentFile: string, output: AudioOutput): SessionRecorder {
+  const fromFile = relative(dirname(resolve(file)), agentFile);
+  return new SessionRecorder({
+    agent: fromFile.startsWith('.') ? fromFile : `./${fromFile}`,
+    output,
+    // Each session gets a new clock; the recording keeps one timeline across reloads.
+    clock: new RealClock(),
+  });
 }

@@ -67,10 +67,40 @@ export async function main(argv: string[]): Promise<number> {
     .command('replay')
     .description('run session files on the virtual clock and check their expectations')
     .argument('<paths...>', 'session files or folders of them')
-    .option('--json', 'one JSON object per session file, one per line')
-    .option('--events <file>', 'write the full event stream as JSON lines')
-    .option('--trace <file>', 'write a Chrome trace (Perfetto, chrome://tracing)')
-    .action(async (paths: string[], opts: { json?: boolean; events?: string; trace?: string }) => {
+    .addOption(
+      new Option('--reporter <name>', 'human report, JSON lines, JUnit XML or GitHub annotations')
+        .choices(['human', 'json', 'junit', 'github'])
+        .default('human'),
+    )
+    .option('--json', 'one JSON object per session file, one per line (--reporter json)')
+    .option(
+      '--events <path>',
+      'write the event stream as JSON lines: a file for one session file; for several, a folder with one <name>.jsonl each',
+    )
+    .option(
+      '--trace <path>',
+      'write a Chrome trace (Perfetto, chrome://tracing): a file for one session file; for several, a folder with one <name>.trace.json each',
+    )
+    .option(
+      '--timeout <duration>',
+      'wall-clock bound per session file, covering import, run and expectations',
+      '60s',
+    )
+    .option('--jobs <n>', 'session files replayed at the same time (default: cores, at most 4)')
+    .option(
+      '--judge-llm <provider[:model]>',
+      'the model that judges `judge:` expectations: openai or openai:<model> (needs OPENAI_API_KEY)',
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each session file runs in its own worker thread: a file that exits, crashes, hangs or',
+        'runs past --timeout fails alone, with one line saying where, and the others still run.',
+        'Exit code: 0 all passed, 1 a file failed, 2 bad input (or a judge without a model).',
+      ].join('\n'),
+    )
+    .action(async (paths: string[], opts: Record<string, unknown>) => {
       const { replayCommand } = await import('../replay/command.js');
       code = await replayCommand(paths, opts);
     });

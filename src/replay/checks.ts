@@ -20,7 +20,7 @@ export function defaultChecks(expect: Expectations, input: CheckInput): Expectat
   if (expect.noDeadlock) out.push(checkDeadlocks(input.deadlocks));
   if (expect.noUnhandledError) out.push(checkErrors(input.events, input.matchedSeqs));
   if (expect.noDroppedInput) out.push(checkDroppedInput(input.events, input.steps));
-  return out;
+  return out.map((r) => ({ ...r, path: 'expect' }));
 }
 
 export function describeDeadlock(d: DeadlockReport): string {
@@ -72,32 +72,29 @@ function checkDroppedInput(
   steps: readonly StepRecord[],
 ): ExpectationResult {
   const closingAt = events.find((e) => e.type === 'session.closing')?.t ?? Number.POSITIVE_INFINITY;
-  const turns = events.filter((e): e is EventOf<'user.turn'> => e.type === 'user.turn');
-  const history = events
-    .filter((e): e is EventOf<'history.added'> => e.type === 'history.added' && e.role === 'user')
-    .map((e) => normalizeText(e.text));
+  const turns = new TextIndex(
+    events.flatMap((e) => (e.type === 'user.turn' ? [normalizeText(e.text)] : [])),
+  );
+  const history = new TextIndex(
+    events.flatMap((e) =>
+      e.type === 'history.added' && e.role === 'user' ? [normalizeText(e.text)] : [],
+    ),
+  );
   const dropped: string[] = [];
   let checked = 0;
-  // A turn may hold several inputs said close together, but each input needs its own
-  // turn: a text said twice must show up in two turns.
-  const claimed = turns.map(() => new Set<string>());
   for (const step of steps) {
     const text = step.input;
     if (text === null || step.startedAt === null || step.startedAt >= closingAt) continue;
     const want = normalizeText(text);
     if (want === '') continue;
     checked++;
-    const at = turns.findIndex(
-      (t, i) => !claimed[i]!.has(want) && normalizeText(t.text).includes(want),
-    );
-    if (at < 0) {
+    // A turn may hold several inputs said close together, but each input needs its own
+    // turn: a text said twice must show up in two turns.
+    if (!turns.claim(want)) {
       dropped.push(
         `"${text}" (step ${step.index + 1}, at ${step.startedAt}ms) never became a user turn`,
       );
-      continue;
-    }
-    claimed[at]!.add(want);
-    if (!history.some((h) => h.includes(want))) {
+    } else if (!history.contains(want)) {
       dropped.push(`"${text}" (step ${step.index + 1}) is not in the chat history`);
     }
   }
@@ -107,4 +104,41 @@ function checkDroppedInput(
     detail:
       dropped.length === 0 ? `${checked} input(s), all became user turns` : dropped.join('; '),
   };
+}
+
+/**
+ * Normalised texts (turns, history) to find inputs in: an exact match is a map lookup, so a
+ * long session stays linear; only an input merged into a longer turn needs a scan.
+ */
+class TextIndex {
+  readonly #texts: readonly string[];
+  /** Indices of each text, and how many of them `claim` used (they are used in order). */
+  readonly #exact = new Map<string, { at: number[]; used: number }>();
+  /** Per text, the inputs already found in it. */
+  readonly #claimed: Set<string>[];
+
+  constructor(texts: readonly string[]) {
+    this.#texts = texts;
+    this.#claimed = texts.map(() => new Set());
+    texts.forEach((text, i) => {
+      const entry = this.#exact.get(text) ?? { at: [], used: 0 };
+      entry.at.push(i);
+      this.#exact.set(text, entry);
+    });
+  }
+
+  contains(want: string): boolean {
+    return this.#exact.has(want) || this.#texts.some((t) => t.includes(want));
+  }
+
+  /** Finds a text holding `want` that has not given `want` yet, and marks it. */
+  claim(want: string): boolean {
+    const entry = this.#exact.get(want);
+    const exact = entry && entry.used < entry.at.length ? entry.at[entry.used++] : undefined;
+    const at =
+      exact ?? this.#texts.findIndex((t, i) => !this.#claimed[i]!.has(want) && t.includes(want));
+    if (at < 0) return false;
+    this.#claimed[at]!.add(want);
+    return true;
+  }
 }

@@ -23,6 +23,8 @@ export interface StepActions {
   say(action: Extract<UserAction, { type: 'say' }>): void;
   reply(action: Extract<UserAction, { type: 'reply' }>): void;
   close(action: Extract<UserAction, { type: 'close' }>): Promise<void>;
+  /** Closes the session and starts a new one with a fresh agent (a hot reload). */
+  reload(): Promise<void>;
 }
 
 interface EventWait {
@@ -38,7 +40,12 @@ export class TimelineDriver {
   readonly #steps: readonly UserStep[];
   readonly #clock: Clock;
   readonly #actions: StepActions;
+  /** Event-anchored steps not scheduled yet, by step index. */
   readonly #waits = new Map<number, EventWait>();
+  /** The same waits once they count events (their `since` step ran), by event name. */
+  readonly #armed = new Map<string, Map<number, EventWait>>();
+  /** What a step's run releases: the steps anchored on it (`next`, `after: { step }`, `since`). */
+  readonly #dependents = new Map<number, UserStep[]>();
   readonly #scheduled = new Set<number>();
   readonly #cancels: (() => void)[] = [];
   readonly #onStepRun: () => void;
@@ -64,16 +71,24 @@ export class TimelineDriver {
       input: inputOf(s.action),
       error: null,
     }));
+    const byId = new Map(steps.flatMap((s) => (s.id === null ? [] : [[s.id, s.index] as const])));
+    const dependOn = (index: number | undefined, step: UserStep) => {
+      if (index === undefined) return;
+      const list = this.#dependents.get(index) ?? [];
+      list.push(step);
+      this.#dependents.set(index, list);
+    };
     for (const s of steps) {
-      if (s.timing.kind === 'after' && s.timing.ref.kind === 'event') {
-        const since = s.timing.ref.since;
-        this.#waits.set(s.index, {
-          ref: s.timing.ref,
-          offsetMs: s.timing.offsetMs,
-          afterSeq: since === null ? -1 : null,
-          seen: 0,
-        });
-      }
+      const t = s.timing;
+      if (t.kind === 'next' && s.index > 0) dependOn(s.index - 1, s);
+      if (t.kind !== 'after') continue;
+      if (t.ref.kind === 'step') dependOn(byId.get(t.ref.step), s);
+      if (t.ref.kind !== 'event') continue;
+      const since = t.ref.since;
+      const wait: EventWait = { ref: t.ref, offsetMs: t.offsetMs, afterSeq: null, seen: 0 };
+      this.#waits.set(s.index, wait);
+      if (since === null) this.#arm(s.index, wait, -1);
+      else dependOn(since === 'previous' ? s.index - 1 : byId.get(since), s);
     }
   }
 
@@ -88,13 +103,27 @@ export class TimelineDriver {
   /** Every session event, synchronously as it is emitted. */
   onEvent(e: SessionEvent): void {
     this.#lastSeq = e.seq;
-    for (const [index, wait] of this.#waits) {
+    const armed = this.#armed.get(e.type);
+    if (!armed) return;
+    for (const [index, wait] of armed) {
       if (wait.afterSeq === null || !countsFor(wait.ref, e, wait.afterSeq)) continue;
       if (++wait.seen === wait.ref.nth) {
         this.#waits.delete(index);
+        armed.delete(index);
         this.#schedule(this.#steps[index]!, e.t + wait.offsetMs);
       }
     }
+  }
+
+  /** From now on `wait` counts events after `afterSeq`. */
+  #arm(index: number, wait: EventWait, afterSeq: number): void {
+    wait.afterSeq = afterSeq;
+    let byName = this.#armed.get(wait.ref.event);
+    if (!byName) {
+      byName = new Map();
+      this.#armed.set(wait.ref.event, byName);
+    }
+    byName.set(index, wait);
   }
 
   get allRan(): boolean {
@@ -179,6 +208,9 @@ export class TimelineDriver {
         case 'close':
           pending = this.#actions.close(action);
           break;
+        case 'reload':
+          pending = this.#actions.reload();
+          break;
         case 'wait':
           break;
       }
@@ -188,21 +220,16 @@ export class TimelineDriver {
     }
   }
 
-  /** Schedules what was waiting for this step. */
+  /** Schedules what was waiting for this step (only its dependents: linear in the script). */
   #release(step: UserStep, now: number, length: number): void {
-    for (const s of this.#steps) {
+    for (const s of this.#dependents.get(step.index) ?? []) {
       const t = s.timing;
-      if (t.kind === 'next' && s.index === step.index + 1) this.#schedule(s, now + length);
-      if (t.kind === 'after' && t.ref.kind === 'step' && t.ref.step === step.id) {
+      if (t.kind === 'next') this.#schedule(s, now + length);
+      if (t.kind === 'after' && t.ref.kind === 'step') {
         this.#schedule(s, now + (t.ref.edge === 'start' ? 0 : length) + t.offsetMs);
       }
       const wait = this.#waits.get(s.index);
-      if (wait && wait.afterSeq === null) {
-        const since = wait.ref.since;
-        if (since === step.id || (since === 'previous' && s.index === step.index + 1)) {
-          wait.afterSeq = this.#lastSeq;
-        }
-      }
+      if (wait && wait.afterSeq === null) this.#arm(s.index, wait, this.#lastSeq);
     }
   }
 }

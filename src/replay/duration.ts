@@ -1,10 +1,10 @@
 /**
- * Durations and times in session files: `1200ms`, `1.2s`, `2m`, or a bare number of
+ * Durations and times in session files: `1200ms`, `1.2s`, `2m`, `1h`, or a bare number of
  * milliseconds. Everything inside the replay code is milliseconds.
  */
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
-const DURATION = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?\s*$/;
 
 /** Milliseconds for a duration written in a session file, or null if it is not one. */
 export function parseDuration(value: unknown): number | null {
@@ -19,6 +19,8 @@ export function parseDuration(value: unknown): number | null {
 
 /** The way durations are written back into session files (recordings, messages). */
 export function formatDuration(ms: number): string {
+  if (ms !== 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms !== 0 && ms % 60_000 === 0 && ms >= 600_000) return `${ms / 60_000}m`;
   if (ms !== 0 && ms % 1000 === 0) return `${ms / 1000}s`;
   return `${Math.round(ms * 1000) / 1000}ms`;
 }

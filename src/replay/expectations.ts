@@ -1,23 +1,12 @@
 import type { SessionEvent } from '../runtime/events/types.js';
 import { formatDuration } from './duration.js';
-import {
-  describeMatcher,
-  describeWhere,
-  fieldValue,
-  matches,
-  type RefLookup,
-  whereMatches,
-} from './matchers.js';
-import { type AudioPlayRecord, audioFromEvents, historyFromEvents } from './observed.js';
+import { evaluateAudio, evaluateHistory, type PendingJudgement } from './expect-lists.js';
+import { evaluateLatency } from './latency.js';
+import { describeWhere, fieldValue, type RefLookup, whereMatches } from './matchers.js';
+import { type AudioPlayRecord, audioFromEvents } from './observed.js';
 import { type PointContext, resolvePoint } from './points.js';
 import { describePoint } from './schema-common.js';
-import type {
-  AudioItem,
-  EventExpectation,
-  Expectations,
-  HistoryItem,
-  ListExpectation,
-} from './schema-expect.js';
+import type { EventExpectation, Expectations } from './schema-expect.js';
 import type { ExpectationResult, StepRecord } from './types.js';
 
 /**
@@ -45,6 +34,8 @@ export function evaluateExpectations(
 ): {
   results: ExpectationResult[];
   matchedSeqs: Set<number>;
+  /** Judged history items, for the caller to ask the judge about. */
+  judge: PendingJudgement[];
 } {
   const ev = evaluateEvents(expect.events, input);
   const results = [...ev.results];
@@ -56,14 +47,24 @@ export function evaluateExpectations(
       description: `never ${never.event}${describeWhere(never.where)}`,
       passed: !hit,
       detail: hit ? `happened: ${summarize(hit, never.where)}` : 'did not happen',
+      path: `expect.never[${never.index}]`,
     });
   }
-  if (expect.history) results.push(evaluateHistory(expect.history, input.events));
+  let judge: PendingJudgement[] = [];
+  if (expect.history) {
+    const history = evaluateHistory(expect.history, input.events);
+    results.push({ ...history.result, path: 'expect.history' });
+    judge = history.judge;
+  }
   if (expect.audio) {
     const audio = input.audio ?? audioFromEvents(input.events);
-    results.push(evaluateAudio(expect.audio, audio, ev.matchedById));
+    results.push({
+      ...evaluateAudio(expect.audio, audio, ev.matchedById),
+      path: 'expect.audio',
+    });
   }
-  return { results, matchedSeqs: ev.matchedSeqs };
+  results.push(...evaluateLatency(expect.latency, input.events));
+  return { results, matchedSeqs: ev.matchedSeqs, judge };
 }
 
 function lookupIn(matched: ReadonlyMap<string, SessionEvent>): RefLookup {
@@ -93,6 +94,9 @@ function describeWindow(min: number | null, max: number | null): string {
   return min !== null ? `>= ${formatDuration(min)}` : `<= ${formatDuration(max ?? 0)}`;
 }
 
+/** Missing events explained in detail; later misses get a short line. */
+const MAX_EXPLAINED_MISSES = 20;
+
 /** Expected events must appear in this order (other events may come between them). */
 export function evaluateEvents(
   list: readonly EventExpectation[],
@@ -110,16 +114,19 @@ export function evaluateEvents(
   };
   let cursor = 0;
   let previous: SessionEvent | null = null;
+  let explained = 0;
+  const byType = new EventsByType(input.events);
   for (const exp of list) {
     const description = describeEventExpectation(exp);
     const fits = (e: SessionEvent) => e.type === exp.event && whereMatches(exp.where, e, lookup);
-    const index = input.events.findIndex((e, i) => i >= cursor && fits(e));
+    const index = byType.find(exp.event, cursor, fits);
     if (index < 0) {
-      results.push({
-        description,
-        passed: false,
-        detail: explainMissing(exp, input.events, cursor, fits, matchedSeqs),
-      });
+      // Explaining scans the whole run: a long session with thousands of misses stays linear.
+      const detail =
+        explained++ < MAX_EXPLAINED_MISSES
+          ? explainMissing(exp, input.events, cursor, fits, matchedSeqs)
+          : `expected after seq ${cursor - 1}; not found`;
+      results.push({ description, passed: false, detail, path: `expect.events[${exp.index}]` });
       continue;
     }
     const hit = input.events[index]!;
@@ -132,9 +139,44 @@ export function evaluateEvents(
       description,
       passed: timing === null,
       detail: timing ?? `seen at ${hit.t}ms (seq ${hit.seq})`,
+      path: `expect.events[${exp.index}]`,
     });
   }
   return { results, matchedSeqs, matchedById };
+}
+
+/** Positions of the events of each name, so a search only visits events of its name. */
+class EventsByType {
+  readonly #positions = new Map<string, number[]>();
+  readonly #events: readonly SessionEvent[];
+
+  constructor(events: readonly SessionEvent[]) {
+    this.#events = events;
+    events.forEach((e, i) => {
+      const list = this.#positions.get(e.type) ?? [];
+      list.push(i);
+      this.#positions.set(e.type, list);
+    });
+  }
+
+  /** Position of the first event named `type` at or after `from` that fits, or -1. */
+  find(type: string, from: number, fits: (e: SessionEvent) => boolean): number {
+    const list = this.#positions.get(type) ?? [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < list.length; i++) if (fits(this.#events[list[i]!]!)) return list[i]!;
+    return -1;
+  }
+}
+
+function _indexFrom<T>(list: readonly T[], from: number, fits: (item: T) => boolean): number {
+  for (let i = from; i < list.length; i++) if (fits(list[i]!)) return i;
+  return -1;
 }
 
 /** null when the event is inside its windows, else what went wrong. */
@@ -203,101 +245,4 @@ export function summarize(e: SessionEvent, where?: Record<string, unknown>): str
   const fields = Object.keys(where ?? {});
   const shown = fields.map((f) => `${f}: ${JSON.stringify(fieldValue(e, f))}`);
   return `${e.type} at ${e.t}ms${shown.length ? ` {${shown.join(', ')}}` : ''}`;
-}
-
-function evaluateHistory(
-  spec: ListExpectation<HistoryItem>,
-  events: readonly SessionEvent[],
-): ExpectationResult {
-  const history = historyFromEvents(events);
-  const fits = (item: HistoryItem, h: (typeof history)[number]) =>
-    (item.kind === undefined || item.kind === h.kind) &&
-    (item.role === undefined || item.role === h.role) &&
-    (item.text === undefined || matches(item.text, h.text)) &&
-    (item.interrupted === undefined || item.interrupted === h.interrupted);
-  const describeItem = (item: HistoryItem) =>
-    [
-      item.role ?? '*',
-      item.text ? describeMatcher(item.text) : '*',
-      item.interrupted ? '(interrupted)' : '',
-    ]
-      .join(' ')
-      .trim();
-  const actual = history.map(
-    (h) => `${h.role} ${JSON.stringify(h.text)}${h.interrupted ? ' (interrupted)' : ''}`,
-  );
-  return listResult('history', spec, history, fits, describeItem, actual);
-}
-
-function evaluateAudio(
-  spec: ListExpectation<AudioItem>,
-  audio: readonly AudioPlayRecord[],
-  matched: ReadonlyMap<string, SessionEvent>,
-): ExpectationResult {
-  const fits = (item: AudioItem, a: AudioPlayRecord) => {
-    if (
-      item.speech !== undefined &&
-      fieldValue(matched.get(item.speech), 'speechId') !== a.speechId
-    )
-      return false;
-    if (item.source !== undefined && item.source !== a.source) return false;
-    if (item.text !== undefined && !matches(item.text, a.text)) return false;
-    if (item.spoken !== undefined && !matches(item.spoken, a.spokenText)) return false;
-    if (item.reason !== undefined && item.reason !== a.reason) return false;
-    if (item.playedMs !== undefined && !matches(item.playedMs, a.playedMs)) return false;
-    if (item.played === 'full' && !a.complete) return false;
-    if (item.played === 'partial' && a.complete) return false;
-    return true;
-  };
-  const describeItem = (item: AudioItem) => {
-    const parts: string[] = [];
-    if (item.speech) parts.push(`speech of ${item.speech}`);
-    if (item.source) parts.push(item.source);
-    if (item.text) parts.push(describeMatcher(item.text));
-    if (item.spoken) parts.push(`heard ${describeMatcher(item.spoken)}`);
-    if (item.played) parts.push(`played ${item.played}`);
-    if (item.playedMs) parts.push(`playedMs ${describeMatcher(item.playedMs)}`);
-    if (item.reason) parts.push(item.reason);
-    return parts.join(' ') || '*';
-  };
-  const actual = audio.map(
-    (a) =>
-      `${a.speechId}${a.step !== null ? `/${a.step}` : ''} ${a.source} ${JSON.stringify(a.text)} played ${a.playedMs}/${a.totalMs}ms (${a.reason})`,
-  );
-  return listResult('audio', spec, audio, fits, describeItem, actual);
-}
-
-function listResult<I, A>(
-  what: string,
-  spec: ListExpectation<I>,
-  actual: readonly A[],
-  fits: (item: I, a: A) => boolean,
-  describeItem: (item: I) => string,
-  actualLines: string[],
-): ExpectationResult {
-  const description = `${what} ${spec.mode === 'exact' ? 'is' : 'includes'}: ${spec.items.map(describeItem).join(' | ')}`;
-  let failure: string | null = null;
-  if (spec.mode === 'exact') {
-    const bad = spec.items.findIndex((item, i) => i >= actual.length || !fits(item, actual[i]!));
-    if (bad >= 0) failure = `item ${bad + 1} (${describeItem(spec.items[bad]!)}) does not match`;
-    else if (actual.length !== spec.items.length) {
-      failure = `expected ${spec.items.length} item(s), found ${actual.length}`;
-    }
-  } else {
-    let from = 0;
-    for (const [i, item] of spec.items.entries()) {
-      const at = actual.findIndex((a, j) => j >= from && fits(item, a));
-      if (at < 0) {
-        failure = `item ${i + 1} (${describeItem(item)}) not found in order`;
-        break;
-      }
-      from = at + 1;
-    }
-  }
-  const happened = actualLines.length ? actualLines.join(' | ') : '(empty)';
-  return {
-    description,
-    passed: failure === null,
-    detail: failure === null ? `${what}: ${happened}` : `${failure}; ${what} was: ${happened}`,
-  };
 }

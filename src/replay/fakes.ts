@@ -5,12 +5,20 @@ import {
   FakeAudioOutput,
   FakeLLM,
   type FakeLLMResponse,
+  type FakeProviderFailure,
   FakeTTS,
+  type FakeTTSFailure,
   FakeUserSpeech,
 } from '../testing/index.js';
 import type { StepActions } from './driver.js';
 import { parseRegexLiteral } from './matchers.js';
-import type { LLMResponseSpec, ModelsSpec, SessionOptionsSpec } from './schema.js';
+import type {
+  LLMResponseSpec,
+  ModelsSpec,
+  ProviderErrorSpec,
+  SessionOptionsSpec,
+  TTSFailureSpec,
+} from './schema.js';
 
 /** The scripted models of a session file, and the session calls its steps make. */
 
@@ -49,29 +57,55 @@ export function toFakeResponse(spec: LLMResponseSpec): FakeLLMResponse {
   if (spec.ttft !== undefined) out.ttftMs = spec.ttft;
   if (spec.duration !== undefined) out.durationMs = spec.duration;
   if (spec.repeat) out.repeat = true;
-  if (spec.error) {
-    out.error = {
-      message: spec.error.message,
-      ...(spec.error.status !== undefined ? { status: spec.error.status } : {}),
-      ...(spec.error.retryable !== undefined ? { retryable: spec.error.retryable } : {}),
-    };
-  }
+  if (spec.error) out.error = toFailure(spec.error);
   return out;
 }
 
-export function buildFakes(models: ModelsSpec, clock: Clock): ReplayFakes {
+function toFailure(spec: ProviderErrorSpec): FakeProviderFailure {
+  return {
+    message: spec.message,
+    ...(spec.status !== undefined ? { status: spec.status } : {}),
+    ...(spec.retryable !== undefined ? { retryable: spec.retryable } : {}),
+    ...(spec.retryAfter !== undefined ? { retryAfterMs: spec.retryAfter } : {}),
+    ...(spec.provider !== undefined ? { provider: spec.provider } : {}),
+  };
+}
+
+function toTTSFailure(spec: TTSFailureSpec): FakeTTSFailure {
+  const when = textMatcher(spec.when);
+  return {
+    error: toFailure(spec.error),
+    ...(when !== undefined ? { when } : {}),
+    ...(spec.after !== undefined ? { afterMs: spec.after } : {}),
+    ...(spec.afterAudio !== undefined ? { afterAudioMs: spec.afterAudio } : {}),
+  };
+}
+
+/** `maxAudioMs`: no synthesis makes more audio than this (the run's virtual-time limit). */
+export function buildFakes(models: ModelsSpec, clock: Clock, maxAudioMs: number): ReplayFakes {
   const responses = models.llm ?? [];
   const fallback = responses.filter((r) => r.fallback).at(-1);
   const llm = new FakeLLM({
+    keepRequests: false,
     responses: responses.filter((r) => !r.fallback).map(toFakeResponse),
     ...(fallback ? { fallback: toFakeResponse(fallback) } : {}),
   });
   const t = models.tts ?? {};
   const tts = new FakeTTS({
+    maxAudioMs,
     ...(t.msPerChar !== undefined ? { msPerChar: t.msPerChar } : {}),
     ...(t.ttfb !== undefined ? { ttfbMs: t.ttfb } : {}),
     ...(t.audio !== undefined ? { audioMs: t.audio } : {}),
     ...(t.sampleRate !== undefined ? { sampleRate: t.sampleRate } : {}),
+    ...(t.failures !== undefined ? { failures: t.failures.map(toTTSFailure) } : {}),
+    ...(t.stalls !== undefined
+      ? {
+          stalls: t.stalls.map((st) => {
+            const when = textMatcher(st.when);
+            return { afterAudioMs: st.afterAudio, ...(when !== undefined ? { when } : {}) };
+          }),
+        }
+      : {}),
   });
   const output = new FakeAudioOutput(clock, {
     reporting: models.output?.kind !== 'never-reporting',
@@ -89,15 +123,20 @@ export function sessionOptions(spec: SessionOptionsSpec): Partial<AgentSessionOp
   if (spec.maxToolSteps !== undefined) out.maxToolSteps = spec.maxToolSteps;
   if (spec.playoutSettleMs !== undefined) out.playoutSettleMs = spec.playoutSettleMs;
   if (spec.closeTimeoutMs !== undefined) out.closeTimeoutMs = spec.closeTimeoutMs;
+  if (spec.retry !== undefined) out.retry = { ...spec.retry };
   if (spec.userData !== undefined) out.userData = structuredClone(spec.userData);
   return out;
 }
 
-/** What each kind of step does to the session. */
+/**
+ * What each kind of step does to the session. `current()` is the session now (a reload step
+ * replaces it); `reload` is the runner's, which owns the agent factory.
+ */
 export function sessionActions(
-  session: AgentSession,
+  current: () => AgentSession,
   fakes: ReplayFakes,
   clock: Clock,
+  reload: () => Promise<void>,
 ): StepActions {
   return {
     speech: (a) => {
@@ -115,23 +154,24 @@ export function sessionActions(
       fakes.user.speak({ startMs: now, endMs: now + a.durationMs });
     },
     text: (a) => {
-      session.sendUserText(a.text, { source: a.source });
+      current().sendUserText(a.text, { source: a.source });
     },
-    interrupt: (a) => session.interrupt({ force: a.force }),
+    interrupt: (a) => current().interrupt({ force: a.force }),
     say: (a) => {
-      session.say(a.text, {
+      current().say(a.text, {
         ...(a.allowInterruptions !== null ? { allowInterruptions: a.allowInterruptions } : {}),
         ...(a.addToHistory !== null ? { addToHistory: a.addToHistory } : {}),
       });
     },
     reply: (a) => {
-      session.generateReply({
+      current().generateReply({
         ...(a.instructions !== null ? { instructions: a.instructions } : {}),
         ...(a.userInput !== null ? { userInput: a.userInput } : {}),
         ...(a.allowInterruptions !== null ? { allowInterruptions: a.allowInterruptions } : {}),
         ...(a.toolChoice !== null ? { toolChoice: a.toolChoice } : {}),
       });
     },
-    close: (a) => session.close(a.reason),
+    close: (a) => current().close(a.reason),
+    reload,
   };
 }

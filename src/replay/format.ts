@@ -1,5 +1,6 @@
 import type { SessionEvent } from '../runtime/events/types.js';
 import { formatDuration } from './duration.js';
+import { describeLatency } from './latency.js';
 import type { ReplayResult } from './types.js';
 
 /**
@@ -95,6 +96,13 @@ export function formatResult(result: ReplayResult, options: { timeline?: boolean
   const showTimeline = options.timeline ?? !result.passed;
   if (showTimeline && result.eventLog.length > 0) {
     lines.push('  timeline:', ...formatTimeline(result.eventLog));
+  }
+  const latency = result.latency ?? [];
+  if (latency.length > 0) {
+    const slowest = latency.reduce((a, b) => (b.e2eMs > a.e2eMs ? b : a));
+    lines.push(
+      `  latency: ${latency.length} answered turn(s); slowest ${slowest.turnId}: ${describeLatency(slowest)}`,
+    );
   }
   for (const err of result.errors) lines.push(`  ! ${err}`);
   for (const x of result.expectations) {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
+import { formatBytes, LIMITS } from './limits.js';
 import { type SessionScript, sessionFile } from './schema.js';
 import { suggest } from './schema-common.js';
 
@@ -50,22 +51,47 @@ export interface LoadedSession {
   script: SessionScript;
   /** The agent module, resolved against the file's folder. */
   agentPath: string;
+  /** The line where a field path (`expect.events[2]`) is written; 1 when it is not there. */
+  lineOf(path: string): number;
+}
+
+/** `expect.events[2]` → `['expect', 'events', 2]`. */
+export function parsePath(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  }
+  return out;
 }
 
 export async function loadSessionFile(file: string): Promise<LoadedSession> {
   let text: string;
   try {
+    // Checked before reading: a huge file is rejected without holding it in memory.
+    const { size } = await stat(file);
+    if (size > LIMITS.fileBytes) throw tooBig(file, size);
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const reason =
-      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(err);
+    if (err instanceof SessionFileError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : errorLine(err);
     throw new SessionFileError([{ file, line: 0, col: 0, path: '', message: reason }]);
   }
   return parseSessionText(text, file);
 }
 
+function tooBig(file: string, bytes: number): SessionFileError {
+  const message = `the file is ${formatBytes(bytes)}; session files are limited to ${formatBytes(LIMITS.fileBytes)} (split a long session into several files)`;
+  return new SessionFileError([{ file, line: 1, col: 1, path: '', message }]);
+}
+
+function errorLine(err: unknown): string {
+  return err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err);
+}
+
 /** Parses and validates the text of a session file named `file`. */
 export function parseSessionText(text: string, file: string): LoadedSession {
+  if (text.length > LIMITS.fileBytes) throw tooBig(file, Buffer.byteLength(text));
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const at = (offset: number) => {
@@ -89,7 +115,8 @@ export function parseSessionText(text: string, file: string): LoadedSession {
     message: k.message,
   }));
   if (lint.length > 0) throw new SessionFileError(lint);
-  const parsed = sessionFile.safeParse(doc.toJS());
+  const value = plainValue(doc, file, at);
+  const parsed = sessionFile.safeParse(value);
   if (!parsed.success) {
     const issues = flattenIssues(parsed.error.issues).map((issue) => {
       const spot = locate(doc, issue.path, issue.atKey);
@@ -106,7 +133,51 @@ export function parseSessionText(text: string, file: string): LoadedSession {
       { file, ...at(spot.offset), path: 'agent', message: `agent module not found: ${agentPath}` },
     ]);
   }
-  return { file, baseDir, script: parsed.data, agentPath };
+  // A map entry is placed at its key (`audio:`), a list item at its start.
+  const lineOf = (path: string) => at(locate(doc, parsePath(path), true).offset).line;
+  return { file, baseDir, script: parsed.data, agentPath, lineOf };
+}
+
+/**
+ * The document as plain data, refusing alias bombs: more aliases than a session file needs,
+ * or aliases that expand exponentially (the yaml package's own guard).
+ */
+function plainValue(
+  doc: Document,
+  file: string,
+  at: (offset: number) => { line: number; col: number },
+): unknown {
+  const issue = (offset: number, message: string) =>
+    new SessionFileError([
+      { file, ...at(offset), path: formatPath(pathAt(doc.contents, offset)), message },
+    ]);
+  const aliases = aliasOffsets(doc);
+  const tooMany = aliases[LIMITS.aliases];
+  if (tooMany !== undefined) {
+    throw issue(
+      tooMany,
+      `more than ${LIMITS.aliases} YAML aliases (*name): a session file needs few; each one copies a whole subtree`,
+    );
+  }
+  try {
+    return doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (err) {
+    throw issue(
+      aliases[0] ?? 0,
+      `YAML aliases expand too much (${errorLine(err)}): write the values out`,
+    );
+  }
+}
+
+/** Where each alias (`*name`) of the document starts, in order. */
+function aliasOffsets(doc: Document): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Alias(_, node) {
+      offsets.push(rangeStart(node) ?? 0);
+    },
+  });
+  return offsets;
 }
 
 /**
@@ -170,8 +241,11 @@ export function flattenIssues(
     const path = [...base, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const hint = suggest(key, knownFields());
-        out.push({ path: [...path, key], message: `unknown field "${key}"${hint}`, atKey: true });
+        // A field of the format in the wrong place is not a misspelling of another one.
+        const message = knownFields().includes(key)
+          ? `"${key}" is not a field here`
+          : `unknown field "${key}"${suggest(key, knownFields())}`;
+        out.push({ path: [...path, key], message, atKey: true });
       }
     } else if (issue.code === 'invalid_union') {
       out.push(...unionIssues(issue, path));

@@ -3,21 +3,32 @@ import { stringify } from 'yaml';
 import type { Disposable } from '../runtime/events/emitter.js';
 import type { SessionEvent } from '../runtime/events/types.js';
 import type { AudioOutput } from '../runtime/io/audio-output.js';
-import type { ModelCallContext } from '../runtime/models/context.js';
-import type { LLM, LLMChunk, LLMRequest } from '../runtime/models/llm.js';
-import type { SynthesizedAudio, TTS } from '../runtime/models/tts.js';
+import type { LLM } from '../runtime/models/llm.js';
+import type { TTS } from '../runtime/models/tts.js';
 import { formatDuration } from './duration.js';
-import { literal, recordedExpectations, userStepsFromEvents } from './recording-events.js';
+import { LIMITS } from './limits.js';
+import { recordedExpectations, userStepsFromEvents } from './recording-events.js';
+import {
+  type RecordedReply,
+  type RecordedSynthesis,
+  recordingLLM,
+  recordingTTS,
+  replyToSpec,
+  ttsSpec,
+} from './recording-models.js';
+import { DEFAULT_RUN } from './schema.js';
 
 /**
- * Records a live session as a session file that replays it: the user's inputs with their
- * timings (from the event stream), the model replies including tool calls (from the LLM
- * it wraps), the TTS audio lengths (events) and the output kind. The file also expects the
- * recorded order of key events, so replaying it checks that the order is reproduced.
+ * Records a live session as a session file that replays it: the inputs from outside the
+ * agent with their timings (the user's speech and text; say(), generateReply() and
+ * interrupt() from the API or the console; hot reloads; the close), the model replies and
+ * their failures (from the LLM it wraps), the audio each text piece had and the synthesis
+ * failures (from the TTS it wraps), the output kind, a run limit that covers the recording,
+ * and the recorded order of key events as expectations.
  *
  *   const recorder = new SessionRecorder({ agent: './agent.ts' });
  *   const session = new AgentSession({ llm: recorder.wrapLLM(llm), tts: recorder.wrapTTS(tts), ... });
- *   recorder.attach(session);            // before session.start()
+ *   recorder.attach(session);            // before session.start(); again after a reload
  *   ...
  *   await recorder.save('sessions/recorded.yaml');
  */
@@ -33,44 +44,52 @@ export interface RecorderOptions {
   output?: AudioOutput;
   /** Write `expect.events` with the recorded order of key events. Default true. */
   expectations?: boolean;
+  /**
+   * The recording's own timeline, when sessions are restarted while recording (a hot
+   * reload gives the new session a new clock). Default: the first session's clock.
+   */
+  clock?: { now(): number };
 }
 
-interface RecordedReply {
-  when: Record<string, string>;
-  text: string;
-  toolCalls: { name: string; arguments: unknown; id: string }[];
-  ttftMs: number | null;
-  durationMs: number;
-  error: string | null;
-}
-
-interface EventSource {
+/** What `attach` needs of a session: its events, and its clock to place them in time. */
+export interface RecordedSession {
   onAny(listener: (event: SessionEvent) => void): Disposable;
+  readonly clock?: { now(): number };
 }
 
-function parseArguments(json: string): unknown {
-  try {
-    const value: unknown = JSON.parse(json);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : json;
-  } catch {
-    return json;
-  }
-}
+/** Virtual time a replay gets beyond the recording's length before it stops. */
+const RUN_MARGIN_MS = 60_000;
 
 export class SessionRecorder {
+  /** Every session's events on the recording's timeline, numbered in order. */
   readonly events: SessionEvent[] = [];
   readonly #options: RecorderOptions;
   readonly #replies: RecordedReply[] = [];
-  readonly #ttfbs: number[] = [];
+  readonly #syntheses: RecordedSynthesis[] = [];
+  #clock: { now(): number } | undefined;
   #subscription: Disposable | undefined;
 
   constructor(options: RecorderOptions) {
     this.#options = options;
+    this.#clock = options.clock;
   }
 
-  /** Subscribes to the session's events (call before `session.start()`). */
-  attach(session: EventSource): this {
-    this.#subscription = session.onAny((e) => this.events.push(e));
+  /**
+   * Records the session's events (call before `session.start()`). Attaching a new session
+   * (after a reload) ends the previous one's recording; the file replays both, in order.
+   */
+  attach(session: RecordedSession): this {
+    this.detach();
+    this.#clock ??= session.clock;
+    const offset = this.#clock && session.clock ? this.#clock.now() - session.clock.now() : 0;
+    const seqBase = this.events.length;
+    this.#subscription = session.onAny((e) => {
+      this.events.push(
+        offset === 0 && seqBase === 0
+          ? e
+          : ({ ...e, t: e.t + offset, seq: e.seq + seqBase } as SessionEvent),
+      );
+    });
     return this;
   }
 
@@ -79,62 +98,14 @@ export class SessionRecorder {
     this.#subscription = undefined;
   }
 
-  /** An LLM that passes everything through and remembers each reply and its timing. */
+  /** An LLM that passes everything through and remembers each reply, timing and failure. */
   wrapLLM(llm: LLM): LLM {
-    const replies = this.#replies;
-    return {
-      label: llm.label,
-      async *chat(request: LLMRequest, ctx: ModelCallContext): AsyncIterable<LLMChunk> {
-        const reply = startReply(request);
-        replies.push(reply);
-        const started = ctx.clock.now();
-        try {
-          for await (const chunk of llm.chat(request, ctx)) {
-            reply.ttftMs ??= ctx.clock.now() - started;
-            if (chunk.type === 'text') reply.text += chunk.delta;
-            if (chunk.type === 'tool_call') {
-              const { id, name } = chunk.call;
-              reply.toolCalls.push({ id, name, arguments: parseArguments(chunk.call.arguments) });
-            }
-            yield chunk;
-          }
-        } catch (err) {
-          if (!ctx.signal.aborted) reply.error = err instanceof Error ? err.message : String(err);
-          throw err;
-        } finally {
-          reply.durationMs = ctx.clock.now() - started;
-        }
-      },
-    };
+    return recordingLLM(llm, this.#replies);
   }
 
-  /** A TTS that passes everything through and remembers its time to first audio. */
+  /** A TTS that passes everything through and remembers the audio it made, and failures. */
   wrapTTS(tts: TTS): TTS {
-    const ttfbs = this.#ttfbs;
-    return {
-      label: tts.label,
-      sampleRate: tts.sampleRate,
-      async *synthesize(
-        text: AsyncIterable<string>,
-        ctx: ModelCallContext,
-      ): AsyncIterable<SynthesizedAudio> {
-        let firstText: number | undefined;
-        let measured = false;
-        async function* timed(): AsyncIterable<string> {
-          for await (const piece of text) {
-            firstText ??= ctx.clock.now();
-            yield piece;
-          }
-        }
-        for await (const audio of tts.synthesize(timed(), ctx)) {
-          if (!measured && firstText !== undefined) {
-            measured = true;
-            ttfbs.push(ctx.clock.now() - firstText);
-          }
-          yield audio;
-        }
-      },
-    };
+    return recordingTTS(tts, this.#syntheses);
   }
 
   /** The recording as a session-file object (what `toYaml` writes). */
@@ -148,6 +119,7 @@ export class SessionRecorder {
     if (o.options && Object.keys(o.options).length > 0) script.options = o.options;
     script.models = this.#models();
     script.user = userStepsFromEvents(this.events, startT);
+    script.run = { limit: formatDuration(this.#runLimit(startT)) };
     if (o.expectations !== false) script.expect = { events: recordedExpectations(this.events) };
     return script;
   }
@@ -155,39 +127,28 @@ export class SessionRecorder {
   toYaml(): string {
     const header =
       '# Recorded by voxagent SessionRecorder; replay with `voxagent replay <file>`.\n';
-    return header + stringify(this.toScript(), { lineWidth: 0 });
+    return header + stringify(this.toScript(), { lineWidth: 0, aliasDuplicateObjects: false });
   }
 
   async save(path: string): Promise<void> {
     await writeFile(path, this.toYaml());
   }
 
+  /** The recording's length and a margin, in whole 10 s, within the limits of the format. */
+  #runLimit(startT: number): number {
+    const length = (this.events.at(-1)?.t ?? startT) - startT;
+    const limit = Math.ceil((length + RUN_MARGIN_MS) / 10_000) * 10_000;
+    return Math.min(LIMITS.durationMs, Math.max(DEFAULT_RUN.limitMs, limit));
+  }
+
   #models(): Record<string, unknown> {
     const models: Record<string, unknown> = {};
     if (this.#replies.length > 0) models.llm = this.#replies.map(replyToSpec);
-    const tts = this.#tts();
+    const segments = this.events.flatMap((e) => (e.type === 'speech.segment' ? [e] : []));
+    const tts = ttsSpec(this.#syntheses, segments);
     if (Object.keys(tts).length > 0) models.tts = tts;
     models.output = this.#output();
     return models;
-  }
-
-  #tts(): Record<string, unknown> {
-    const audio: Record<string, string> = {};
-    let chars = 0;
-    let ms = 0;
-    for (const e of this.events) {
-      if (e.type !== 'speech.segment' || e.text === '') continue;
-      audio[e.text] ??= formatDuration(Math.round(e.audioMs));
-      chars += e.text.length;
-      ms += e.audioMs;
-    }
-    const tts: Record<string, unknown> = {};
-    // Text the recording never heard (a replay that takes another path) gets the average rate.
-    if (chars > 0) tts.msPerChar = Math.round((ms / chars) * 10) / 10;
-    const ttfb = this.#ttfbs[0];
-    if (ttfb !== undefined && ttfb > 0) tts.ttfb = formatDuration(Math.round(ttfb));
-    if (Object.keys(audio).length > 0) tts.audio = audio;
-    return tts;
   }
 
   #output(): Record<string, unknown> {
@@ -198,24 +159,4 @@ export class SessionRecorder {
     const reporting = out?.reporting ?? !warned;
     return { kind: reporting ? 'reporting' : 'never-reporting', pausable: out?.canPause ?? true };
   }
-}
-
-function startReply(request: LLMRequest): RecordedReply {
-  const last = request.messages.at(-1);
-  const when: Record<string, string> = {};
-  if (last?.role === 'user') when.input = literal(last.content);
-  if (last?.role === 'tool') when.toolResult = literal(last.content);
-  if (request.agent) when.agent = request.agent;
-  return { when, text: '', toolCalls: [], ttftMs: null, durationMs: 0, error: null };
-}
-
-function replyToSpec(r: RecordedReply): Record<string, unknown> {
-  const spec: Record<string, unknown> = {};
-  if (Object.keys(r.when).length > 0) spec.when = r.when;
-  if (r.text) spec.text = r.text;
-  if (r.toolCalls.length > 0) spec.toolCalls = r.toolCalls;
-  if (r.ttftMs !== null && r.ttftMs > 0) spec.ttft = formatDuration(Math.round(r.ttftMs));
-  if (r.durationMs > 0) spec.duration = formatDuration(Math.round(r.durationMs));
-  if (r.error !== null) spec.error = { message: r.error };
-  return spec;
 }

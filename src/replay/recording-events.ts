@@ -1,4 +1,4 @@
-import type { SessionEvent } from '../runtime/events/types.js';
+import type { EventOf, SessionEvent } from '../runtime/events/types.js';
 import { formatDuration } from './duration.js';
 
 /** The parts of a recording that come from the event stream alone. */
@@ -23,62 +23,109 @@ interface Segment {
 
 type Step = Record<string, unknown> & { at: number };
 
-/** User speech (VAD segments + final transcripts), typed input, API interrupts, close. */
+/** Who asked for a speech or an interrupt from outside the agent: a step of the file. */
+const FROM_OUTSIDE = new Set(['api', 'console']);
+
+/**
+ * User speech (VAD segments + final transcripts), typed input, `say()`, `generateReply()`
+ * and `interrupt()` made from outside the agent (the API, the console's `s` and `i`), hot
+ * reloads and the close. What the agent's own code does (its say(), its interrupts) is not
+ * a step: replaying its code does it again.
+ */
 export function userStepsFromEvents(
   events: readonly SessionEvent[],
   startT: number,
 ): Record<string, unknown>[] {
-  const segments: Segment[] = [];
-  const steps: Step[] = [];
-  let open: Segment | null = null;
-  let lastInterruptAt: number | null = null;
-  for (const e of events) {
+  const steps = new StepCollector();
+  for (const e of events) steps.add(e);
+  return steps.finish(startT);
+}
+
+/** Collects the steps of a recording, event by event. */
+class StepCollector {
+  readonly #segments: Segment[] = [];
+  readonly #steps: Step[] = [];
+  #open: Segment | null = null;
+  #lastInterruptAt: number | null = null;
+  #lastClose: Step | null = null;
+
+  add(e: SessionEvent): void {
     switch (e.type) {
       case 'user.speech_started':
-        if (!open) {
-          open = { start: e.t, end: null, finals: [], finalAt: null };
-          segments.push(open);
-        }
-        break;
       case 'user.speech_ended':
-        if (open) open.end = e.t;
-        open = null;
+      case 'user.transcript':
+        this.#speech(e);
         break;
-      case 'user.transcript': {
-        // A final belongs to the segment being spoken, else to the last one that ended.
-        const target = open ?? segments.at(-1);
-        if (e.final && target) {
-          target.finals.push(e.text);
-          target.finalAt = e.t;
-        }
-        break;
-      }
       case 'user.turn':
         if (e.source !== 'speech') {
-          steps.push({ at: e.t, text: e.text, ...(e.source === 'api' ? { source: 'api' } : {}) });
+          this.#steps.push({
+            at: e.t,
+            text: e.text,
+            ...(e.source === 'api' ? { source: 'api' } : {}),
+          });
         }
+        break;
+      case 'speech.created':
+        if (FROM_OUTSIDE.has(e.origin) && e.userTurnId === null) this.#steps.push(speakStep(e));
         break;
       case 'speech.interrupted':
         // One interrupt() call interrupts every live speech at once: one step.
-        if (e.by === 'api' && lastInterruptAt !== e.t) {
-          steps.push({ at: e.t, interrupt: e.force ? { force: true } : true });
-          lastInterruptAt = e.t;
+        if (FROM_OUTSIDE.has(e.by) && this.#lastInterruptAt !== e.t) {
+          this.#steps.push({ at: e.t, interrupt: e.force ? { force: true } : true });
+          this.#lastInterruptAt = e.t;
         }
         break;
       case 'session.closing':
-        steps.push({ at: e.t, close: e.reason });
+        this.#lastClose = { at: e.t, close: e.reason };
+        this.#steps.push(this.#lastClose);
+        break;
+      case 'session.started':
+        // A session after a close: the console reloaded the agent.
+        if (this.#lastClose) {
+          delete this.#lastClose.close;
+          this.#lastClose.reload = true;
+          this.#lastClose = null;
+        }
         break;
       default:
         break;
     }
   }
-  steps.push(...segmentSteps(segments));
-  // Stable sort: steps at the same moment keep the order they happened in.
-  steps.sort((a, b) => a.at - b.at);
-  return steps.map(({ at, ...rest }) => {
-    const [kind, ...others] = Object.entries(rest);
-    return Object.fromEntries([kind!, ['at', formatDuration(at - startT)], ...others]);
-  });
+
+  #speech(e: EventOf<'user.speech_started' | 'user.speech_ended' | 'user.transcript'>): void {
+    if (e.type === 'user.speech_started') {
+      if (!this.#open) {
+        this.#open = { start: e.t, end: null, finals: [], finalAt: null };
+        this.#segments.push(this.#open);
+      }
+    } else if (e.type === 'user.speech_ended') {
+      if (this.#open) this.#open.end = e.t;
+      this.#open = null;
+    } else {
+      // A final belongs to the segment being spoken, else to the last one that ended.
+      const target = this.#open ?? this.#segments.at(-1);
+      if (e.final && target) {
+        target.finals.push(e.text);
+        target.finalAt = e.t;
+      }
+    }
+  }
+
+  finish(startT: number): Record<string, unknown>[] {
+    const steps = [...this.#steps, ...segmentSteps(this.#segments)];
+    // Stable sort: steps at the same moment keep the order they happened in.
+    steps.sort((a, b) => a.at - b.at);
+    return steps.map(({ at, ...rest }) => {
+      const [kind, ...others] = Object.entries(rest);
+      return Object.fromEntries([kind!, ['at', formatDuration(at - startT)], ...others]);
+    });
+  }
+}
+
+function speakStep(e: EventOf<'speech.created'>): Step {
+  const extra = e.allowInterruptions ? {} : { allowInterruptions: false };
+  if (e.source === 'say') return { at: e.t, say: e.text ?? '', ...extra };
+  return { at: e.t, reply: e.allowInterruptions ? true : { allowInterruptions: false } };
 }
 
 /** A VAD segment with final transcripts is speech; without, noise. */
@@ -102,7 +149,15 @@ function segmentSteps(segments: readonly Segment[]): Step[] {
   return steps;
 }
 
-/** `expect.events` for the recorded order of the events that matter. */
+/** Errors a replay cannot reproduce: its speech-to-text is scripted, not a provider. */
+function replays(e: EventOf<'error'>): boolean {
+  return e.code !== 'stt_failed' && !e.source.endsWith('.stt');
+}
+
+/**
+ * `expect.events` for the recorded order of the events that matter. Console actions replay
+ * as API calls, so an interrupt from the console is expected `by: api`.
+ */
 export function recordedExpectations(events: readonly SessionEvent[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const add = (event: string, where: Record<string, unknown>) => out.push({ event, where });
@@ -118,7 +173,7 @@ export function recordedExpectations(events: readonly SessionEvent[]): Record<st
         add(e.type, { source: e.source });
         break;
       case 'speech.interrupted':
-        add(e.type, { by: e.by });
+        add(e.type, { by: e.by === 'console' ? 'api' : e.by });
         break;
       case 'speech.done':
         add(e.type, { reason: e.reason });
@@ -136,7 +191,10 @@ export function recordedExpectations(events: readonly SessionEvent[]): Record<st
         add(e.type, { name: e.name });
         break;
       case 'error':
-        add(e.type, { code: e.code });
+        if (replays(e)) add(e.type, { code: e.code, source: e.source });
+        break;
+      case 'warning':
+        if (e.code === 'provider_retry') add(e.type, { code: e.code });
         break;
       default:
         break;

@@ -1,30 +1,30 @@
-import { basename, extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Agent } from '../runtime/agents/agent.js';
 import type { SessionEvent } from '../runtime/events/types.js';
-import { AgentSession } from '../runtime/session/session.js';
+import type { AgentSession } from '../runtime/session/session.js';
 import {
   type AgentFactory,
   AgentLoadError,
   agentFactoryOf,
   loadAgentFactory,
 } from './agent-loader.js';
-import { eventsHash } from './canonical.js';
-import { defaultChecks } from './checks.js';
-import { TimelineDriver } from './driver.js';
-import { evaluateExpectations } from './expectations.js';
-import { buildFakes, type ReplayFakes, sessionActions, sessionOptions } from './fakes.js';
+import { formatDuration } from './duration.js';
+import type { ReplayFakes } from './fakes.js';
+import { DEFAULT_JUDGE, type JudgeOption, judgeModel, runJudgements } from './judge.js';
 import {
   type LoadedSession,
   loadSessionFile,
   parseSessionText,
   validateSessionObject,
 } from './load.js';
-import { audioFromSink, pendingWork } from './observed.js';
-import { ReplayClock } from './replay-clock.js';
-import { RunEnd } from './run-end.js';
+import { guardProcess } from './process-guard.js';
+import type { ReplayClock } from './replay-clock.js';
+import { buildResult } from './result.js';
 import type { SessionScript } from './schema.js';
-import type { DeadlockReport, EndReason, ReplayResult } from './types.js';
+import { listItemPath } from './schema-expect.js';
+import { ReplayStage } from './stage.js';
+import type { EndReason, ReplayResult } from './types.js';
 
 /**
  * Runs a session file: the agent module, the scripted fakes and an AgentSession on a
@@ -40,12 +40,23 @@ export interface ReplayOptions {
   /** Sees the session and fakes before the session starts (e.g. to attach a recorder). */
   onSession?: (session: AgentSession, fakes: ReplayFakes) => void;
   /**
-   * Real-time safety net for a runtime that spins without moving virtual time (a bug).
-   * Results never depend on it unless it trips, which is reported as an error.
-   * Default 60 s; 0 disables it.
+   * Wall-clock bound on the run in this process (after the file is read): when it trips the
+   * run stops and the first error says so. It cannot stop code that never yields (a busy
+   * loop): `voxagent replay` runs each file in a worker thread and bounds the whole file
+   * there instead. Default 60 s; 0 disables it.
    */
   wallTimeoutMs?: number;
+  /** Told when the replay moves to its next phase (the worker reports it on a timeout). */
+  onPhase?: (phase: ReplayPhase) => void;
+  /**
+   * The model that judges `judge:` expectations (default: OpenAI from OPENAI_API_KEY). A file
+   * with judged expectations and no judge fails with a JudgeConfigError before it runs.
+   */
+  judge?: JudgeOption;
 }
+
+/** What a replay is doing: reading the file, importing the agent, running, checking. */
+export type ReplayPhase = 'parse' | 'import' | 'run' | 'close' | 'expect';
 
 /** Virtual time allowed for close() beyond its own bounds before it counts as stuck. */
 const CLOSE_SLACK_MS = 1000;
@@ -54,6 +65,7 @@ export async function runSessionFile(
   file: string,
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
+  options.onPhase?.('parse');
   return runLoaded(await loadSessionFile(file), options);
 }
 
@@ -63,12 +75,13 @@ export async function runSessionText(
   file: string,
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
+  options.onPhase?.('parse');
   return runLoaded(parseSessionText(text, file), options);
 }
 
 function runLoaded(loaded: LoadedSession, options: ReplayOptions): Promise<ReplayResult> {
   const load = () => loadAgentFactory(loaded.agentPath, loaded.script.agent.export);
-  return execute(loaded.script, loaded.file, givenAgent(options) ?? load, options);
+  return execute(loaded.script, loaded.file, givenAgent(options) ?? load, options, loaded.lineOf);
 }
 
 /**
@@ -83,7 +96,7 @@ export async function runSessionScript(
   const script = validateSessionObject(value, file);
   const path = resolve(options.baseDir ?? process.cwd(), script.agent.module);
   const load = () => loadAgentFactory(path, script.agent.export);
-  return execute(script, file, givenAgent(options) ?? load, options);
+  return execute(script, file, givenAgent(options) ?? load, options, () => 0);
 }
 
 function givenAgent(options: ReplayOptions): (() => Promise<AgentFactory>) | undefined {
@@ -96,50 +109,33 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
-/** Everything one run is made of, wired together but not started. */
-interface Stage {
-  clock: ReplayClock;
-  fakes: ReplayFakes;
-  session: AgentSession;
-  driver: TimelineDriver;
-  end: RunEnd;
-  events: SessionEvent[];
-}
-
-function buildStage(script: SessionScript, options: ReplayOptions): Stage {
-  const clock = new ReplayClock();
-  // Nothing moves until the stage is set; then time runs by itself.
-  clock.pause();
-  const fakes = buildFakes(script.models, clock);
-  const session = new AgentSession({
-    clock,
-    llm: fakes.llm,
-    tts: fakes.tts,
-    stt: fakes.user,
-    vad: fakes.user,
-    output: fakes.output,
-    ...sessionOptions(script.options),
-  });
-  const events: SessionEvent[] = [];
-  const actions = sessionActions(session, fakes, clock);
-  const driver = new TimelineDriver(script.user, clock, actions, () => end.poke());
-  const end = new RunEnd(clock, session, driver, script.run.settleMs);
-  session.onAny((e) => {
-    events.push(e);
-    driver.onEvent(e);
-    end.onEvent(e);
-    options.onEvent?.(e);
-  });
-  options.onSession?.(session, fakes);
-  return { clock, fakes, session, driver, end, events };
+/** The judge's model when the file has judged expectations (it fails before the run). */
+async function judgeFor(
+  script: SessionScript,
+  file: string,
+  options: ReplayOptions,
+  lineOf: (path: string) => number,
+) {
+  const history = script.expect.history;
+  const judged = history?.items.findIndex((item) => item.judge) ?? -1;
+  if (!history || judged < 0) return undefined;
+  const path = `${listItemPath('expect.history', history, judged)}.judge`;
+  const where = lineOf(path) > 0 ? `${file}:${lineOf(path)}` : file;
+  return judgeModel(options.judge ?? DEFAULT_JUDGE, `${where}: ${path}`);
 }
 
 /** Starts the session and the timeline, and waits for the end of the run. */
-async function play(stage: Stage, script: SessionScript, loadFactory: () => Promise<AgentFactory>) {
-  const { clock, session, driver, end } = stage;
+async function play(
+  stage: ReplayStage,
+  script: SessionScript,
+  loadFactory: () => Promise<AgentFactory>,
+  options: ReplayOptions,
+) {
+  const { clock, driver, end } = stage;
+  options.onPhase?.('import');
   const factory = await loadFactory();
-  const agent = await factory({ userData: script.options.userData });
-  await session.start({ agent });
+  options.onPhase?.('run');
+  await stage.start(factory);
   driver.start();
   end.poke();
   clock.setLimit(script.run.limitMs, () => end.finish('limit'));
@@ -155,27 +151,29 @@ async function execute(
   file: string,
   loadFactory: () => Promise<AgentFactory>,
   options: ReplayOptions,
+  lineOf: (path: string) => number,
 ): Promise<ReplayResult> {
   const wallStart = performance.now();
-  const stage = buildStage(script, options);
+  const judgeLlm = await judgeFor(script, file, options, lineOf);
+  const stage = new ReplayStage(script, options);
   const errors: string[] = [];
-  const onRejection = (reason: unknown) =>
-    errors.push(`unhandled rejection: ${describeError(reason)}`);
-  process.on('unhandledRejection', onRejection);
+  // Agent code's host timers and stray promises: located lines in the report, not a crash.
+  const unguard = guardProcess((line) => errors.push(line));
   const wallMs = options.wallTimeoutMs ?? 60_000;
-  // Only against a runtime bug that spins without moving virtual time; see ReplayOptions.
+  let wallHit: string | undefined;
   const wallGuard =
     wallMs === 0
       ? undefined
       : setTimeout(() => {
-          errors.push(`wall-clock guard: no end after ${wallMs} ms of real time`);
+          wallHit = `did not finish within ${formatDuration(wallMs)} of wall-clock time (wallTimeoutMs); stopped at ${formatDuration(stage.clock.now())} of virtual time`;
           stage.end.finish('error');
         }, wallMs);
   let endReason: EndReason = 'error';
   let loadError: AgentLoadError | undefined;
   try {
-    endReason = await play(stage, script, loadFactory);
-    if (script.run.close && !stage.session.closed) {
+    endReason = await play(stage, script, loadFactory, options);
+    if (script.run.close && !stage.session.closed && !wallHit) {
+      options.onPhase?.('close');
       await closeSession(stage.session, stage.clock, script, errors);
     }
   } catch (err) {
@@ -185,13 +183,23 @@ async function execute(
     clearTimeout(wallGuard);
     stage.clock.pause();
     stage.driver.stop();
-    // Rejections surface on the next turns of the event loop: let them arrive first.
+    // Host timers already due (a tool's setTimeout(fn, 0)) and rejections fire first.
+    await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => setImmediate(r));
-    process.off('unhandledRejection', onRejection);
+    unguard();
   }
   // An agent module that cannot be loaded is bad input, like an invalid file.
   if (loadError) throw new AgentLoadError(`${file}: agent: ${loadError.message}`);
-  return buildResult({ ...stage, script, file, errors, endReason, wallStart });
+  options.onPhase?.('expect');
+  // When the bound tripped, that is the one line that explains everything after it.
+  if (wallHit) errors.unshift(wallHit);
+  const { result, judge } = buildResult({ ...stage, script, file, errors, endReason, wallStart });
+  if (judgeLlm && judge.length > 0) {
+    result.expectations.push(...(await runJudgements(judgeLlm, judge)));
+    result.passed = result.passed && result.expectations.every((x) => x.passed);
+  }
+  for (const x of result.expectations) if (x.path !== undefined) x.line = lineOf(x.path);
+  return result;
 }
 
 async function closeSession(
@@ -208,95 +216,4 @@ async function closeSession(
   clock.resume();
   const outcome = await Promise.race([session.close('replay finished').then(() => null), stuck]);
   if (outcome !== null) errors.push(`session.close() did not finish: ${outcome} (contract C8)`);
-}
-
-interface ResultInput {
-  script: SessionScript;
-  file: string;
-  events: SessionEvent[];
-  errors: string[];
-  endReason: EndReason;
-  clock: ReplayClock;
-  driver: TimelineDriver;
-  fakes: ReplayFakes;
-  wallStart: number;
-}
-
-function buildResult(r: ResultInput): ReplayResult {
-  const events = [...r.events];
-  const deadlocks = deadlockReports(events, r.endReason, r.clock.now(), r.script);
-  const errors = [...r.errors, ...r.driver.explainPending()];
-  for (const step of r.driver.records) {
-    if (step.error)
-      errors.push(`step ${step.index + 1} (${step.description}) failed: ${step.error}`);
-  }
-  const steps = r.driver.records.map((s) => ({ ...s }));
-  const evaluated = evaluateExpectations(r.script.expect, {
-    events,
-    steps,
-    audio: audioFromSink(r.fakes.output.segments, events),
-  });
-  const checks = defaultChecks(r.script.expect, {
-    events,
-    steps,
-    deadlocks,
-    matchedSeqs: evaluated.matchedSeqs,
-  });
-  const expectations = [...evaluated.results, ...checks];
-  return {
-    file: r.file,
-    name: r.script.name ?? basename(r.file, extname(r.file)),
-    passed: errors.length === 0 && expectations.every((x) => x.passed),
-    expectations,
-    deadlocks,
-    errors,
-    endReason: r.endReason,
-    virtualMs: r.clock.now(),
-    wallMs: Math.round((performance.now() - r.wallStart) * 10) / 10,
-    events: events.length,
-    eventsHash: eventsHash(events),
-    steps,
-    eventLog: events,
-  };
-}
-
-function deadlockReports(
-  events: readonly SessionEvent[],
-  endReason: EndReason,
-  now: number,
-  script: SessionScript,
-): DeadlockReport[] {
-  const reports: DeadlockReport[] = [];
-  for (const e of events) {
-    if (e.type === 'deadlock') {
-      reports.push({
-        source: 'event',
-        t: e.t,
-        cycle: e.cycle,
-        description: e.description,
-        openWaits: e.openWaits,
-      });
-    }
-  }
-  const pending = pendingWork(events);
-  if (endReason === 'limit') {
-    const what = pending.length > 0 ? pending.join(', ') : 'timers kept firing';
-    reports.push({
-      source: 'end-of-run',
-      t: now,
-      cycle: [],
-      description: `not idle at the ${script.run.limitMs} ms virtual-time limit: ${what}`,
-      openWaits: [],
-    });
-  } else if (pending.length > 0 && reports.length === 0) {
-    const closed = events.some((e) => e.type === 'session.closed');
-    reports.push({
-      source: 'end-of-run',
-      t: now,
-      cycle: [],
-      description: `${closed ? 'still pending after close' : 'pending at the end of the run'}: ${pending.join(', ')}`,
-      openWaits: [],
-    });
-  }
-  return reports;
 }

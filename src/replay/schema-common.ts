@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { SessionEventName } from '../runtime/events/types.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { EVENT_NAMES, isEventName } from './event-names.js';
+import { LIMITS } from './limits.js';
 import {
   compileMatcher,
   describeWhere,
@@ -31,8 +32,32 @@ export const duration = z
       });
       return z.NEVER;
     }
+    if (ms > LIMITS.durationMs) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `${show(v)} is over the limit of ${formatDuration(LIMITS.durationMs)} for any duration`,
+        input: v,
+      });
+      return z.NEVER;
+    }
     return ms;
   });
+
+/** A whole number from `min` to `max`, with the range in the message. */
+export function boundedInt(min: number, max: number) {
+  return z
+    .number({ error: `expected a whole number from ${min} to ${max}` })
+    .int({ error: `expected a whole number from ${min} to ${max}` })
+    .min(min, { error: `expected a whole number from ${min} to ${max}` })
+    .max(max, { error: `expected a whole number from ${min} to ${max}` });
+}
+
+/** A list of at most `LIMITS.listItems` items. */
+export function boundedList<T extends z.ZodType>(item: T) {
+  return z
+    .array(item)
+    .max(LIMITS.listItems, { error: `more than ${LIMITS.listItems} items: split the session` });
+}
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -48,11 +73,15 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** "did you mean" for a misspelt name, only when one candidate is clearly close. */
+/**
+ * "did you mean" for a misspelt name, only when one candidate is clearly close, and never
+ * the name itself (a known name in the wrong place is not a misspelling).
+ */
 export function suggest(name: string, candidates: readonly string[]): string {
   let best: string | null = null;
   let bestD = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
+    if (c === name) continue;
     const d = editDistance(name, c);
     if (d < bestD) [best, bestD] = [c, d];
   }
@@ -127,7 +156,7 @@ export type PointRef =
 
 const pointFields = {
   event: eventName.optional(),
-  nth: z.number().int().min(1).optional(),
+  nth: boundedInt(1, LIMITS.nth).optional(),
   where: where.optional(),
   since: refId.optional(),
   step: refId.optional(),

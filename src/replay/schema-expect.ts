@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { SessionEventName, SpeechEnd, SpeechSource } from '../runtime/events/types.js';
+import { type LatencyExpectation, latencyExpectations } from './latency.js';
 import type { Matcher, Where } from './matchers.js';
 import {
+  boundedList,
   duration,
   eventName,
   matcher,
@@ -25,6 +27,7 @@ export interface EventExpectation {
 }
 
 export interface NeverExpectation {
+  index: number;
   event: SessionEventName;
   where: Where | undefined;
 }
@@ -34,6 +37,8 @@ export interface HistoryItem {
   role?: 'user' | 'assistant' | 'tool' | 'system' | 'handoff';
   text?: Matcher;
   interrupted?: boolean;
+  /** The message this item matches must do what `intent` says, as a judge model sees it. */
+  judge?: { intent: string };
 }
 
 export interface AudioItem {
@@ -53,6 +58,13 @@ export interface AudioItem {
 export interface ListExpectation<T> {
   mode: 'exact' | 'includes';
   items: T[];
+  /** How the list is written (`list`: a bare list), for the path of an item. */
+  written: 'list' | 'exact' | 'includes';
+}
+
+/** The path of item `i` of a list expectation at `base`, e.g. `expect.history.includes[1]`. */
+export function listItemPath(base: string, list: ListExpectation<unknown>, i: number): string {
+  return list.written === 'list' ? `${base}[${i}]` : `${base}.${list.written}[${i}]`;
 }
 
 export interface Expectations {
@@ -60,6 +72,7 @@ export interface Expectations {
   never: NeverExpectation[];
   history: ListExpectation<HistoryItem> | null;
   audio: ListExpectation<AudioItem> | null;
+  latency: LatencyExpectation[];
   noDeadlock: boolean;
   noUnhandledError: boolean;
   noDroppedInput: boolean;
@@ -110,18 +123,37 @@ const eventExpectation = z
 const neverExpectation = z
   .union([eventName, z.strictObject({ event: eventName, where: where.optional() })])
   .transform(
-    (raw): NeverExpectation =>
+    (raw): Omit<NeverExpectation, 'index'> =>
       typeof raw === 'string'
         ? { event: raw, where: undefined }
         : { event: raw.event, where: raw.where },
   );
 
-const historyItem = z.strictObject({
-  kind: z.enum(['message', 'function_call', 'function_call_output', 'agent_handoff']).optional(),
-  role: z.enum(['user', 'assistant', 'tool', 'system', 'handoff']).optional(),
-  text: matcher.optional(),
-  interrupted: z.boolean().optional(),
-});
+const historyItem = z
+  .strictObject({
+    kind: z.enum(['message', 'function_call', 'function_call_output', 'agent_handoff']).optional(),
+    role: z.enum(['user', 'assistant', 'tool', 'system', 'handoff']).optional(),
+    text: matcher.optional(),
+    interrupted: z.boolean().optional(),
+    judge: z
+      .strictObject({
+        intent: z.string().trim().min(1, { error: 'say what the message must do' }),
+      })
+      .optional(),
+  })
+  .transform((item, ctx): HistoryItem => {
+    if (!item.judge) return item;
+    if ((item.role ?? 'assistant') !== 'assistant' || (item.kind ?? 'message') !== 'message') {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'a judge checks a message of the agent: use it with role: assistant',
+        path: ['judge'],
+        input: item,
+      });
+      return z.NEVER;
+    }
+    return { ...item, role: 'assistant', kind: 'message' };
+  });
 
 const audioItem = z.strictObject({
   speech: refId.optional(),
@@ -137,23 +169,24 @@ const audioItem = z.strictObject({
 function listOf<T extends z.ZodType>(item: T) {
   return z
     .union([
-      z.array(item),
-      z.strictObject({ exact: z.array(item) }),
-      z.strictObject({ includes: z.array(item) }),
+      boundedList(item),
+      z.strictObject({ exact: boundedList(item) }),
+      z.strictObject({ includes: boundedList(item) }),
     ])
     .transform((raw): ListExpectation<z.output<T>> => {
-      if (Array.isArray(raw)) return { mode: 'exact', items: raw };
-      if ('exact' in raw) return { mode: 'exact', items: raw.exact };
-      return { mode: 'includes', items: raw.includes };
+      if (Array.isArray(raw)) return { mode: 'exact', items: raw, written: 'list' };
+      if ('exact' in raw) return { mode: 'exact', items: raw.exact, written: 'exact' };
+      return { mode: 'includes', items: raw.includes, written: 'includes' };
     });
 }
 
 export const expectations = z
   .strictObject({
-    events: z.array(eventExpectation).optional(),
-    never: z.array(neverExpectation).optional(),
+    events: boundedList(eventExpectation).optional(),
+    never: boundedList(neverExpectation).optional(),
     history: listOf(historyItem).optional(),
     audio: listOf(audioItem).optional(),
+    latency: latencyExpectations.optional(),
     noDeadlock: z.boolean().optional(),
     noUnhandledError: z.boolean().optional(),
     noDroppedInput: z.boolean().optional(),
@@ -161,9 +194,10 @@ export const expectations = z
   .transform(
     (raw): Expectations => ({
       events: (raw.events ?? []).map((e, index) => ({ ...e, index })),
-      never: raw.never ?? [],
+      never: (raw.never ?? []).map((n, index) => ({ ...n, index })),
       history: raw.history ?? null,
       audio: raw.audio ?? null,
+      latency: raw.latency ?? [],
       noDeadlock: raw.noDeadlock ?? true,
       noUnhandledError: raw.noUnhandledError ?? true,
       noDroppedInput: raw.noDroppedInput ?? true,
@@ -175,6 +209,7 @@ export const DEFAULT_EXPECTATIONS: Expectations = {
   never: [],
   history: null,
   audio: null,
+  latency: [],
   noDeadlock: true,
   noUnhandledError: true,
   noDroppedInput: true,

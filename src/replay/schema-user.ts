@@ -38,7 +38,9 @@ export type UserAction =
       toolChoice: ToolChoice | null;
     }
   | { type: 'wait'; durationMs: number }
-  | { type: 'close'; reason: string };
+  | { type: 'close'; reason: string }
+  /** A hot reload: the session closes and a new one starts with a fresh agent. */
+  | { type: 'reload' };
 
 export interface UserStep {
   index: number;
@@ -60,6 +62,7 @@ export const ACTION_KEYS = [
   'reply',
   'wait',
   'close',
+  'reload',
 ] as const;
 
 /** Fields that only make sense with one kind of step. */
@@ -102,6 +105,7 @@ const rawStep = z.strictObject({
     .optional(),
   wait: duration.optional(),
   close: z.union([z.literal(true), z.string()]).optional(),
+  reload: z.literal(true).optional(),
   duration: duration.optional(),
   end: duration.optional(),
   sttDelay: duration.optional(),
@@ -197,6 +201,8 @@ function toAction(
       return { type: 'wait', durationMs: raw.wait! };
     case 'close':
       return { type: 'close', reason: raw.close === true ? 'script' : raw.close! };
+    case 'reload':
+      return { type: 'reload' };
   }
 }
 
@@ -230,5 +236,7 @@ export function describeAction(action: UserAction): string {
       return `wait ${action.durationMs}ms`;
     case 'close':
       return `close (${action.reason})`;
+    case 'reload':
+      return 'reload (a new session with a fresh agent)';
   }
 }

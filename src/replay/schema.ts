@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
 import type { Matcher, Where } from './matchers.js';
 import { parseRegexLiteral } from './matchers.js';
-import { duration, type PointRef } from './schema-common.js';
+import { boundedInt, boundedList, duration, type PointRef } from './schema-common.js';
 import { DEFAULT_EXPECTATIONS, type Expectations, expectations } from './schema-expect.js';
 import { type UserStep, userStep } from './schema-user.js';
 
@@ -14,6 +15,34 @@ const textOrRegex = z.string().check((ctx) => {
     ctx.issues.push({ code: 'custom', message: re.message, input: ctx.value });
   }
 });
+
+/** A provider failure as a plugin reports it; `retryable` ones are retried by the session. */
+const providerError = z.strictObject({
+  message: z.string(),
+  status: boundedInt(100, 599).optional(),
+  retryable: z.boolean().optional(),
+  /** What the provider asked to wait before a retry (a Retry-After header). */
+  retryAfter: duration.optional(),
+  /** The failing provider, as the `error` event's `source` names it (e.g. `openai.tts`). */
+  provider: z.string().optional(),
+});
+
+export type ProviderErrorSpec = z.output<typeof providerError>;
+
+/** A synthesis that fails: used once, by the first one whose first text matches `when`. */
+const ttsFailure = z.strictObject({
+  when: textOrRegex.optional(),
+  /** From the first text to the failure (a timeout, a refused request). */
+  after: duration.optional(),
+  /** Audio delivered before it fails (a stream cut halfway). */
+  afterAudio: duration.optional(),
+  error: providerError,
+});
+
+export type TTSFailureSpec = z.output<typeof ttsFailure>;
+
+/** A synthesis that stops making audio after `afterAudio` (it was cut short live). */
+const ttsStall = z.strictObject({ when: textOrRegex.optional(), afterAudio: duration });
 
 const llmResponse = z.strictObject({
   when: z
@@ -43,26 +72,26 @@ const llmResponse = z.strictObject({
   repeat: z.boolean().optional(),
   /** The reply used when no other matches (any number of times). */
   fallback: z.boolean().optional(),
-  /** The model call fails instead of answering. */
-  error: z
-    .strictObject({
-      message: z.string(),
-      status: z.number().int().optional(),
-      retryable: z.boolean().optional(),
-    })
-    .optional(),
+  /** The model call fails (after `ttft`) instead of answering. */
+  error: providerError.optional(),
 });
 
 export type LLMResponseSpec = z.output<typeof llmResponse>;
 
 const models = z.strictObject({
-  llm: z.array(llmResponse).optional(),
+  llm: boundedList(llmResponse).optional(),
   tts: z
     .strictObject({
-      msPerChar: z.number().positive().optional(),
+      msPerChar: z
+        .number()
+        .positive()
+        .max(LIMITS.msPerChar, { error: `expected at most ${LIMITS.msPerChar} ms per character` })
+        .optional(),
       ttfb: duration.optional(),
       audio: z.record(z.string(), duration).optional(),
-      sampleRate: z.number().int().positive().optional(),
+      sampleRate: boundedInt(8000, 192_000).optional(),
+      failures: boundedList(ttsFailure).optional(),
+      stalls: boundedList(ttsStall).optional(),
     })
     .optional(),
   output: z
@@ -86,15 +115,21 @@ const options = z.strictObject({
   interruption: z
     .strictObject({
       minDurationMs: duration.optional(),
-      minWords: z.number().int().min(0).optional(),
+      minWords: boundedInt(0, LIMITS.count).optional(),
       falseInterruptionTimeoutMs: duration.optional(),
       resumeFalseInterruption: z.boolean().optional(),
     })
     .optional(),
   allowInterruptions: z.boolean().optional(),
-  maxToolSteps: z.number().int().min(0).optional(),
+  maxToolSteps: boundedInt(0, LIMITS.count).optional(),
   playoutSettleMs: duration.optional(),
   closeTimeoutMs: duration.optional(),
+  retry: z
+    .strictObject({
+      attempts: boundedInt(0, LIMITS.count).optional(),
+      baseDelayMs: duration.optional(),
+    })
+    .optional(),
   userData: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -145,7 +180,7 @@ export const sessionFile = z
     agent: agentRef,
     options: options.optional(),
     models: models.optional(),
-    user: z.array(userStep).optional(),
+    user: boundedList(userStep).optional(),
     run: run.optional(),
     expect: expectations.optional(),
   })

@@ -1,10 +1,11 @@
 import type { SessionEvent } from '../runtime/events/types.js';
+import { latencySpans } from './latency.js';
 
 /**
  * Chrome Trace Event format (the JSON Object form): opens in Perfetto and chrome://tracing.
  * One process (the session) with threads as lanes: the session, the user, the agent's
- * state, the active agent, one lane per speech handle, and as many tool and task lanes as
- * ran at once. Spans are complete events (`ph: X`, `ts`/`dur` in microseconds), moments are
+ * state, the active agent, one lane per speech handle, and as many tool, task and latency
+ * lanes as ran at once (a turn's latency is a span with its parts nested inside). Spans are complete events (`ph: X`, `ts`/`dur` in microseconds), moments are
  * thread-scoped instants (`ph: i`), lane names are metadata (`ph: M`).
  */
 
@@ -28,6 +29,8 @@ export interface ChromeTrace {
 
 interface Span {
   lane: string;
+  /** A span drawn inside another one, on its lane (a part of a turn's latency). */
+  parent?: Span;
   name: string;
   cat: string;
   start: number;
@@ -263,17 +266,40 @@ function addEvent(b: TraceBuilder, e: SessionEvent, speechNames: Map<string, str
  * lane are either disjoint or nested, which is what trace viewers can draw.
  */
 function allocateLanes(spans: Span[], kind: string, endMs: number): string[] {
-  const lanes: { end: number; start: number }[][] = [];
-  for (const s of spans.filter((x) => x.lane === kind)) {
+  // Spans come in start order, so on each lane only the spans still open matter: a stack of
+  // nested spans, popped as they end. Linear in the spans, however long the session.
+  const lanes: { end: number }[][] = [];
+  for (const s of spans.filter((x) => x.lane === kind && !x.parent)) {
     const end = s.end ?? endMs;
-    const fits = (lane: { end: number; start: number }[]) =>
-      lane.every((o) => o.end <= s.start || (o.start <= s.start && end <= o.end));
+    const fits = (open: { end: number }[]) => {
+      while (open.length > 0 && open.at(-1)!.end <= s.start) open.pop();
+      return open.length === 0 || end <= open.at(-1)!.end;
+    };
     let index = lanes.findIndex(fits);
     if (index < 0) index = lanes.push([]) - 1;
-    lanes[index]!.push({ start: s.start, end });
+    lanes[index]!.push({ end });
     s.lane = `${kind} #${index + 1}`;
   }
+  for (const s of spans) if (s.parent && s.lane === kind) s.lane = s.parent.lane;
   return lanes.map((_, i) => `${kind} #${i + 1}`);
+}
+
+/** Each answered turn's latency: a span for the whole, nested spans for its parts. */
+function addLatency(b: TraceBuilder, events: readonly SessionEvent[]): void {
+  const made: Span[] = [];
+  for (const l of latencySpans(events)) {
+    const span: Span = {
+      lane: 'latency',
+      name: l.name,
+      cat: 'latency',
+      start: l.start,
+      end: l.end,
+      args: l.args,
+    };
+    if (l.parent !== null) span.parent = made[l.parent]!;
+    made.push(span);
+    b.spans.push(span);
+  }
 }
 
 const us = (ms: number) => Math.round(ms * 1000);
@@ -337,11 +363,13 @@ export function toChromeTrace(
   const b = new TraceBuilder();
   const speechNames = new Map<string, string>();
   for (const e of events) addEvent(b, e, speechNames);
+  addLatency(b, events);
   const endMs = Math.max(meta.endMs ?? 0, events.at(-1)?.t ?? 0);
   const lanes = [
     ...FIXED_LANES,
     ...allocateLanes(b.spans, 'tools', endMs),
     ...allocateLanes(b.spans, 'tasks', endMs),
+    ...allocateLanes(b.spans, 'latency', endMs),
     ...[...speechNames.keys()].map(speechLane),
   ];
   const tid = new Map(lanes.map((lane, i) => [lane, i + 1]));

@@ -1,4 +1,5 @@
 import type { SessionEvent } from '../runtime/events/types.js';
+import type { TurnLatency } from './latency.js';
 
 /** What a replay produces. `ReplayResult` minus `eventLog` is the `--json` line. */
 
@@ -7,6 +8,10 @@ export interface ExpectationResult {
   passed: boolean;
   /** Passed: where it was seen. Failed: what was expected and what happened instead. */
   detail: string;
+  /** Where the expectation is written, e.g. `expect.events[2]` (default checks: `expect`). */
+  path?: string;
+  /** Its line in the session file (0 when the script did not come from a file). */
+  line?: number;
 }
 
 export interface DeadlockReport {
@@ -54,12 +59,16 @@ export interface ReplayResult {
   /** sha256 of the canonical JSONL event stream. */
   eventsHash: string;
   steps: StepRecord[];
+  /** Per answered user turn: its end-to-end latency split into parts that add up to it. */
+  latency: TurnLatency[];
   /** The events themselves (not part of the JSON result). */
   eventLog: readonly SessionEvent[];
 }
 
 /** The JSON form of a result (one line of `voxagent replay --json`). */
-export function replayResultJson(result: ReplayResult): Omit<ReplayResult, 'eventLog'> {
+export type ReplayResultJson = Omit<ReplayResult, 'eventLog'>;
+
+export function replayResultJson(result: ReplayResult): ReplayResultJson {
   const { eventLog: _eventLog, ...json } = result;
   return json;
 }

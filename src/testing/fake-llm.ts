@@ -21,8 +21,19 @@ export interface FakeLLMResponse {
   /** Time from request to the last chunk (text is spread over it). Default = ttftMs. */
   durationMs?: number;
   repeat?: boolean;
-  /** Fail instead of answering. */
-  error?: { message: string; status?: number; retryable?: boolean };
+  /** Fail (after `ttftMs`) instead of answering. */
+  error?: FakeProviderFailure;
+}
+
+/** A scripted provider failure, thrown as the ProviderError a real plugin would throw. */
+export interface FakeProviderFailure {
+  message: string;
+  status?: number;
+  retryable?: boolean;
+  /** What the provider asked to wait before a retry. */
+  retryAfterMs?: number;
+  /** The failing provider as the `error` event names it (default: the fake's label). */
+  provider?: string;
 }
 
 export interface FakeLLMOptions {
@@ -32,6 +43,11 @@ export interface FakeLLMOptions {
   /** Computes a reply when no scripted response matches (rule-based demo models). */
   respond?: (request: LLMRequest) => FakeLLMResponse | undefined;
   label?: string;
+  /**
+   * Keep every request in `requests` (default true). Long replays turn it off: each request
+   * holds the whole conversation, so keeping them all grows with the square of its length.
+   */
+  keepRequests?: boolean;
 }
 
 function matches(matcher: Matcher | undefined, text: string | undefined): boolean {
@@ -48,6 +64,9 @@ export class FakeLLM implements LLM {
   readonly #responses: { response: FakeLLMResponse; used: boolean }[];
   readonly #fallback: FakeLLMResponse | undefined;
   readonly #respond: FakeLLMOptions['respond'];
+  readonly #keepRequests: boolean;
+  /** Responses before this index are all used: matching starts here. */
+  #firstUnused = 0;
   #callCount = 0;
 
   constructor(options: FakeLLMOptions = {}) {
@@ -55,6 +74,7 @@ export class FakeLLM implements LLM {
     this.#responses = (options.responses ?? []).map((response) => ({ response, used: false }));
     this.#fallback = options.fallback;
     this.#respond = options.respond;
+    this.#keepRequests = options.keepRequests ?? true;
   }
 
   add(response: FakeLLMResponse): void {
@@ -62,7 +82,7 @@ export class FakeLLM implements LLM {
   }
 
   async *chat(request: LLMRequest, ctx: ModelCallContext): AsyncIterable<LLMChunk> {
-    this.requests.push(request);
+    if (this.#keepRequests) this.requests.push(request);
     const last = request.messages[request.messages.length - 1];
     const entry = this.#pick(request, last);
     const response = entry.response;
@@ -72,12 +92,7 @@ export class FakeLLM implements LLM {
     });
     const ttft = response.ttftMs ?? 0;
     await ctx.clock.sleep(ttft, ctx.signal);
-    if (response.error) {
-      throw new ProviderError(this.label, response.error.message, {
-        ...(response.error.status !== undefined ? { status: response.error.status } : {}),
-        retryable: response.error.retryable ?? false,
-      });
-    }
+    if (response.error) throw fakeProviderError(response.error, this.label);
     const words = response.text ? (response.text.match(/\S+\s*/g) ?? []) : [];
     const spread = Math.max(0, (response.durationMs ?? ttft) - ttft);
     const gap = words.length > 1 ? spread / (words.length - 1) : 0;
@@ -107,7 +122,9 @@ export class FakeLLM implements LLM {
   ): { response: FakeLLMResponse; taken?: { used: boolean } } {
     const input = last?.role === 'user' ? last.content : undefined;
     const toolResult = last?.role === 'tool' ? last.content : undefined;
-    for (const entry of this.#responses) {
+    while (this.#responses[this.#firstUnused]?.used) this.#firstUnused++;
+    for (let i = this.#firstUnused; i < this.#responses.length; i++) {
+      const entry = this.#responses[i]!;
       if (entry.used) continue;
       const when = entry.response.when ?? {};
       if (when.input !== undefined && !matches(when.input, input)) continue;
@@ -132,4 +149,13 @@ export class FakeLLM implements LLM {
       },
     };
   }
+}
+
+/** The ProviderError a scripted failure stands for. */
+export function fakeProviderError(failure: FakeProviderFailure, label: string): ProviderError {
+  return new ProviderError(failure.provider ?? label, failure.message, {
+    ...(failure.status !== undefined ? { status: failure.status } : {}),
+    ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+    retryable: failure.retryable ?? false,
+  });
 }

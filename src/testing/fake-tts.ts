@@ -1,6 +1,18 @@
-import { type AudioFrame, toneFrame } from '../runtime/audio/frame.js';
+import { type AudioFrame, frameDurationMs, toneFrame } from '../runtime/audio/frame.js';
 import type { ModelCallContext } from '../runtime/models/context.js';
 import type { SynthesizedAudio, TTS } from '../runtime/models/tts.js';
+import { type FakeProviderFailure, fakeProviderError } from './fake-llm.js';
+
+/** A scripted synthesis failure: used once, by the first synthesis whose first text matches. */
+export interface FakeTTSFailure {
+  /** The synthesis's first text piece contains (string) or matches this; default: any. */
+  when?: string | RegExp;
+  /** Time from the first text to the failure (a timeout, a refused request). Default 0. */
+  afterMs?: number;
+  /** Audio delivered (after the usual `ttfbMs`) before the failure: a stream cut halfway. */
+  afterAudioMs?: number;
+  error: FakeProviderFailure;
+}
 
 export interface FakeTTSOptions {
   /** Audio length per character when `audioMs` has no entry. Default 60 ms. */
@@ -18,6 +30,18 @@ export interface FakeTTSOptions {
    */
   paced?: boolean;
   label?: string;
+  failures?: FakeTTSFailure[];
+  /**
+   * Syntheses that stop making audio (a stream still under way when its speech was
+   * interrupted): each used once, by the first synthesis whose first text matches `when`;
+   * after `afterAudioMs` of audio it delivers nothing more until it is aborted.
+   */
+  stalls?: { when?: string | RegExp; afterAudioMs: number }[];
+  /**
+   * Audio per synthesis stops at this length (replays: audio beyond the run's limit can
+   * never be heard, and a huge text must not make hours of samples). Default: no bound.
+   */
+  maxAudioMs?: number;
 }
 
 /** A scripted TTS on the session clock: a tone whose length depends on the text. */
@@ -25,9 +49,13 @@ export class FakeTTS implements TTS {
   readonly label: string;
   readonly sampleRate: number;
   readonly #options: FakeTTSOptions;
+  readonly #failures: { failure: FakeTTSFailure; used: boolean }[];
+  readonly #stalls: { failure: { when?: string | RegExp; afterAudioMs: number }; used: boolean }[];
 
   constructor(options: FakeTTSOptions = {}) {
     this.#options = options;
+    this.#stalls = (options.stalls ?? []).map((failure) => ({ failure, used: false }));
+    this.#failures = (options.failures ?? []).map((failure) => ({ failure, used: false }));
     this.label = options.label ?? 'fake-tts';
     this.sampleRate = options.sampleRate ?? 16000;
   }
@@ -42,16 +70,37 @@ export class FakeTTS implements TTS {
     ctx: ModelCallContext,
   ): AsyncIterable<SynthesizedAudio> {
     let index = 0;
+    let failure: FakeTTSFailure | undefined;
+    let stall: { afterAudioMs: number } | undefined;
+    let deliveredMs = 0;
+    const ttfb = this.#options.ttfbMs ?? 0;
+    // A failure with audio before it starts like a normal synthesis; one without, at once.
+    const fail = async () => {
+      const rest = (failure!.afterMs ?? 0) - ((failure!.afterAudioMs ?? 0) > 0 ? ttfb : 0);
+      if (rest > 0) await ctx.clock.sleep(rest, ctx.signal);
+      throw fakeProviderError(failure!.error, this.label);
+    };
     for await (const piece of text) {
-      if (index === 0 && (this.#options.ttfbMs ?? 0) > 0)
-        await ctx.clock.sleep(this.#options.ttfbMs!, ctx.signal);
+      if (index === 0) {
+        failure = pick(this.#failures, piece);
+        stall = pick(this.#stalls, piece);
+        if (failure && (failure.afterAudioMs ?? 0) <= 0) await fail();
+        if (ttfb > 0) await ctx.clock.sleep(ttfb, ctx.signal);
+      }
       for (const frame of this.#frames(this.durationOf(piece), index)) {
-        if (ctx.signal.aborted) return;
+        if (ctx.signal.aborted || deliveredMs >= (this.#options.maxAudioMs ?? Infinity)) return;
+        if (failure && deliveredMs >= (failure.afterAudioMs ?? 0)) await fail();
+        if (stall && deliveredMs >= stall.afterAudioMs) {
+          await aborted(ctx.signal);
+          return;
+        }
+        deliveredMs += frameDurationMs(frame);
         yield { frame, textIndex: index };
         if (this.#options.paced) await ctx.clock.sleep(this.#options.frameMs ?? 20, ctx.signal);
       }
       index++;
     }
+    if (failure) await fail();
   }
 
   *#frames(totalMs: number, index: number): Iterable<AudioFrame> {
@@ -65,4 +114,29 @@ export class FakeTTS implements TTS {
       yield frame;
     }
   }
+}
+
+/** The first unused entry whose `when` the first text matches (marked used). */
+function pick<T extends { when?: string | RegExp }>(
+  entries: { failure: T; used: boolean }[],
+  firstText: string,
+): T | undefined {
+  const entry = entries.find(
+    ({ failure, used }) =>
+      !used &&
+      (failure.when === undefined ||
+        (typeof failure.when === 'string'
+          ? firstText.includes(failure.when)
+          : failure.when.test(firstText))),
+  );
+  if (entry) entry.used = true;
+  return entry?.failure;
+}
+
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
 }

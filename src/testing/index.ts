@@ -2,6 +2,7 @@
 export {
   eventsHash,
   eventsToJsonl,
+  type JudgeOption,
   type ReplayOptions,
   type ReplayResult,
   runSessionFile,
@@ -10,6 +11,7 @@ export {
   SessionFileError,
   SessionRecorder,
   type SessionScript,
+  type TurnLatency,
   toChromeTrace,
 } from '../replay/index.js';
 export { VirtualClock } from '../runtime/clock/virtual-clock.js';
@@ -18,7 +20,12 @@ export {
   type FakeAudioOutputOptions,
   type ReceivedSegment,
 } from './fake-audio-output.js';
-export { FakeLLM, type FakeLLMOptions, type FakeLLMResponse } from './fake-llm.js';
+export {
+  FakeLLM,
+  type FakeLLMOptions,
+  type FakeLLMResponse,
+  type FakeProviderFailure,
+} from './fake-llm.js';
 export {
   type FakeRealtimeCancel,
   FakeRealtimeModel,
@@ -31,5 +38,5 @@ export {
   FakeRealtimeSession,
   type FakeRealtimeSync,
 } from './fake-realtime-session.js';
-export { FakeTTS, type FakeTTSOptions } from './fake-tts.js';
+export { FakeTTS, type FakeTTSFailure, type FakeTTSOptions } from './fake-tts.js';
 export { FakeUserSpeech, type FakeUtterance } from './fake-user-speech.js';

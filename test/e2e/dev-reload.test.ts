@@ -234,6 +234,33 @@ ${agentSource('Leaky')}`,
     }
     expect(out).toMatch(/1 passed, 0 failed/);
   }, 90_000);
+
+  it('--record across a hot reload and the s key writes one file that replay passes', async () => {
+    mkdirSync(join(dir, 'recordings'));
+    const file = join(dir, 'recordings', 'reloaded.yaml');
+    const p = start(`agent.ts --record ${file}`);
+    await p.waitFor((s) => s.includes('running'), 15_000, 'the agent to start');
+    p.typeLine('hello');
+    await p.waitFor((s) => s.includes('Version one speaking.'), 10_000, 'the first reply');
+    p.keys('s');
+    p.keys('-l', 'Said from the console.');
+    p.keys('Enter');
+    await p.waitFor((s) => s.includes('Said from the console.'), 10_000, 'the console line');
+    writeFileSync(join(dir, 'reply.ts'), `export const REPLY = 'Version two speaking.';\n`);
+    await p.waitFor((s) => /reloaded after .*reply\.ts changed/.test(s), 10_000, 'the reload');
+    p.typeLine('hello again');
+    await p.waitFor((s) => s.includes('Version two speaking.'), 10_000, 'the new reply');
+    p.keys('q');
+    expect(await p.exitCode(5000)).toBe(0);
+    const recorded = readFileSync(file, 'utf8');
+    expect(recorded).toMatch(/- say: Said from the console\.\n/);
+    expect(recorded).toMatch(/- reload: true\n/);
+    const out = execFileSync('node', [join(root, 'bin/voxagent.js'), 'replay', file], {
+      encoding: 'utf8',
+      cwd: dir,
+    });
+    expect(out).toMatch(/1 passed, 0 failed/);
+  }, 90_000);
 });
 
 describe.skipIf(!existsSync(join(root, 'dist', 'src', 'cli', 'main.js')))(

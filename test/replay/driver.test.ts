@@ -24,6 +24,7 @@ async function drive(
     say: (a) => record(`say ${a.text}`)(),
     reply: () => record('reply')(),
     close: async (a) => record(`close ${a.reason}`)(),
+    reload: async () => record('reload')(),
     ...actions,
   };
   const driver = new TimelineDriver(script.user, clock, stub);

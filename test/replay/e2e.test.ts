@@ -171,6 +171,12 @@ describe('replayCommand', () => {
       ]),
     );
     expect(json).not.toHaveProperty('eventLog');
+    // The spoken question's latency, attributed: end of speech → first audio of the answer.
+    expect(json.latency).toEqual([
+      expect.objectContaining({ turnId: 'turn_1', startMs: 1400, e2eMs: 600 }),
+    ]);
+    const [turn] = json.latency as { e2eMs: number; parts: Record<string, number> }[];
+    expect(Object.values(turn!.parts).reduce((a, b) => a + b, 0)).toBe(turn!.e2eMs);
     const jsonl = await readFile(join(dir, 'events.jsonl'), 'utf8');
     expect(jsonl.trimEnd().split('\n')).toHaveLength(json.events as number);
     const trace = JSON.parse(await readFile(join(dir, 'trace.json'), 'utf8')) as {

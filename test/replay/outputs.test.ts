@@ -146,6 +146,7 @@ describe('human report', () => {
     events: 14,
     eventsHash: 'x',
     steps: [],
+    latency: [],
     eventLog: bargeInEvents(),
   };
 

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   formatIssue,
@@ -56,7 +59,7 @@ describe('session file validation: file:line:col: field path: message', () => {
       'bad-step.yaml',
       [
         `${fixture('bad-step.yaml')}:3:5: user[0]: a step does one thing; found speech and text`,
-        `${fixture('bad-step.yaml')}:5:5: user[1]: a step needs one of: speech, noise, text, interrupt, say, reply, wait, close`,
+        `${fixture('bad-step.yaml')}:5:5: user[1]: a step needs one of: speech, noise, text, interrupt, say, reply, wait, close, reload`,
         `${fixture('bad-step.yaml')}:7:10: user[2].end: \`end\` needs an absolute \`at\` (use \`duration\` otherwise)`,
         `${fixture('bad-step.yaml')}:9:15: user[3].sttDelay: \`sttDelay\` does not apply to a text step (only to speech)`,
       ],
@@ -172,5 +175,61 @@ describe('session file parsing', () => {
     expect(script.expect.noDroppedInput).toBe(false);
     expect(script.expect.noDeadlock).toBe(true);
     expect(script.run).toEqual({ limitMs: 120_000, settleMs: 1000, close: true });
+  });
+});
+
+describe('hostile and absurd input: rejected at once with file:line, no stack', () => {
+  const limits = (name: string) => `limits/${name}`;
+
+  it('an alias bomb ("billion laughs")', async () => {
+    const started = performance.now();
+    expect(await issuesOf(limits('alias-bomb.yaml'))).toEqual([
+      `${fixture(limits('alias-bomb.yaml'))}:5:10: x.b[0]: YAML aliases expand too much (Excessive alias count indicates a resource exhaustion attack): write the values out`,
+    ]);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('more aliases than a session file needs', async () => {
+    expect(await issuesOf(limits('many-aliases.yaml'))).toEqual([
+      `${fixture(limits('many-aliases.yaml'))}:104:5: x[100]: more than 100 YAML aliases (*name): a session file needs few; each one copies a whole subtree`,
+    ]);
+  });
+
+  it('a 50 MB file, before reading it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'voxagent-limits-'));
+    try {
+      const file = join(dir, 'huge.yaml');
+      await writeFile(file, `agent: ./a.ts\ndescription: "${'x'.repeat(50 * 1024 * 1024)}"\n`);
+      const started = performance.now();
+      const issues = await loadSessionFile(file).then(
+        () => [],
+        (err: SessionFileError) => err.issues.map(formatIssue),
+      );
+      expect(issues).toEqual([
+        `${file}:1:1: the file is 50.0 MB; session files are limited to 8.0 MB (split a long session into several files)`,
+      ]);
+      expect(performance.now() - started).toBeLessThan(2000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('absurd numbers', async () => {
+    const f = fixture(limits('absurd-numbers.yaml'));
+    expect(await issuesOf(limits('absurd-numbers.yaml'))).toEqual([
+      `${f}:3:17: options.maxToolSteps: expected a whole number from 0 to 10000`,
+      `${f}:5:21: models.tts.msPerChar: expected at most 10000 ms per character`,
+      `${f}:5:43: models.tts.sampleRate: expected a whole number from 8000 to 192000`,
+      `${f}:7:26: user[0].at: "99999999999999999999s" is over the limit of 24h for any duration`,
+      `${f}:8:14: user[1].noise: "400000h" is over the limit of 24h for any duration`,
+      `${f}:9:50: user[2].after.nth: expected a whole number from 1 to 1000000`,
+      `${f}:11:10: run.limit: 1e+300 is over the limit of 24h for any duration`,
+    ]);
+  });
+
+  it('a field in the wrong place is not suggested as itself', async () => {
+    expect(await issuesOf(limits('misplaced-field.yaml'))).toEqual([
+      `${fixture(limits('misplaced-field.yaml'))}:4:29: expect.never[0].at: "at" is not a field here`,
+    ]);
   });
 });

@@ -38,3 +38,14 @@ describe('docs/sessions.md', () => {
     expect(result.passed, formatResult(result, { timeline: true })).toBe(true);
   });
 });
+
+describe('docs/regression-tests.md', () => {
+  it('shows the expectations the bundled example really has', () => {
+    const guide = readFileSync('docs/regression-tests.md', 'utf8');
+    const example = readFileSync('sessions/front-desk-programs.yaml', 'utf8');
+    const step3 = guide.slice(guide.indexOf('## 3.'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(step3)?.[1];
+    expect(block).toBeDefined();
+    expect(example).toContain(block!);
+  });
+});

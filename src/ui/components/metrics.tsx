@@ -1,4 +1,4 @@
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import type { MetricsState, TurnMetrics } from '../state/metrics.js';
 import { formatMs, levelBar } from './format.js';
 import { Panel } from './panel.js';
@@ -18,6 +18,36 @@ export interface MetricsProps {
 
 /** Characters per level bar: two bars and the states fit on an 80-column line. */
 const BAR = 12;
+
+/** Short names of the latency parts, in the order they happen. */
+const PART_LABELS: [keyof NonNullable<TurnMetrics['parts']>, string][] = [
+  ['transcriptionMs', 'stt'],
+  ['endpointingMs', 'endpointing'],
+  ['hookMs', 'hook'],
+  ['queueMs', 'queue'],
+  ['toolsMs', 'tools'],
+  ['llmTtftMs', 'llm ttft'],
+  ['llmSentenceMs', 'llm sentence'],
+  ['ttsTtfbMs', 'tts'],
+  ['outputMs', 'output'],
+];
+
+/** Where the latest turn's e2e went: its non-zero parts, the endpointing setting named. */
+function Breakdown({ m }: { m: TurnMetrics }) {
+  const parts = m.parts;
+  if (!parts) return null;
+  const shown = PART_LABELS.filter(([key]) => parts[key] > 0).map(([key, label]) => {
+    const setting =
+      key === 'endpointingMs' && m.endpointingSetting ? ` (${m.endpointingSetting})` : '';
+    return `${label} ${formatMs(parts[key])}${setting}`;
+  });
+  return (
+    <Text wrap="truncate-end" dimColor>
+      {'    = '}
+      {shown.join(' + ') || 'nothing'}
+    </Text>
+  );
+}
 
 /** Tokens in (prompt) and out (completion) of one turn, or nothing before a model answered. */
 export function formatTokens(m: TurnMetrics): string {
@@ -45,7 +75,10 @@ export function Metrics({
   maxLines = Number.POSITIVE_INFINITY,
   gap = true,
 }: MetricsProps) {
-  const turns = Math.max(0, Math.min(maxTurns, maxLines - 2));
+  const rows = Math.max(0, maxLines - 2);
+  // The latest turn's breakdown takes a line of its own when there is room for it.
+  const breakdown = rows >= 2 && state.turns.at(-1)?.parts ? 1 : 0;
+  const turns = Math.max(0, Math.min(maxTurns, rows - breakdown));
   return (
     <Panel title="Metrics" gap={gap}>
       <Text wrap="truncate-end">
@@ -71,8 +104,11 @@ export function Metrics({
         ) : null}
         {state.sttLatencyMs !== null ? ` · stt ${formatMs(state.sttLatencyMs)}` : ''}
       </Text>
-      {(turns === 0 ? [] : state.turns.slice(-turns)).reverse().map((m) => (
-        <TurnLine key={m.key} m={m} />
+      {(turns === 0 ? [] : state.turns.slice(-turns)).reverse().map((m, i) => (
+        <Box key={m.key} flexDirection="column">
+          <TurnLine m={m} />
+          {i === 0 && breakdown ? <Breakdown m={m} /> : null}
+        </Box>
       ))}
     </Panel>
   );

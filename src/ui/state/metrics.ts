@@ -1,10 +1,16 @@
 /**
  * Latency and token use per user turn (end of utterance, LLM first token, TTS first byte, end
- * to end; prompt and completion tokens over all model calls of the turn) and who is doing
- * what (user and agent state). LLM/TTS metrics name a speech, not a turn: the speech's
+ * to end and the parts it is made of; prompt and completion tokens over all model calls of
+ * the turn) and who is doing what (user and agent state). LLM/TTS metrics name a speech, not a turn: the speech's
  * `userTurnId` from `speech.created` joins them.
  */
-import type { AgentState, SessionEvent, UserState } from '../../runtime/events/types.js';
+import type {
+  AgentState,
+  EventOf,
+  SessionEvent,
+  TurnLatencyParts,
+  UserState,
+} from '../../runtime/events/types.js';
 import { pushBounded, updateWhere } from './bounded.js';
 
 export const MAX_TURN_METRICS = 10;
@@ -22,9 +28,12 @@ export interface TurnMetrics {
   /** Summed over every model call of the turn (tool steps included); null before the first. */
   promptTokens: number | null;
   completionTokens: number | null;
+  /** e2eMs split into the parts that add up to it (metrics.turn). */
+  parts: TurnLatencyParts | null;
+  endpointingSetting: EventOf<'metrics.turn'>['endpointingSetting'];
 }
 
-type Latency = Omit<TurnMetrics, 'key' | 't' | 'promptTokens' | 'completionTokens'>;
+type Latency = Pick<TurnMetrics, 'eouMs' | 'transcriptionMs' | 'llmTtftMs' | 'ttsTtfbMs' | 'e2eMs'>;
 
 export interface MetricsState {
   agentState: AgentState | null;
@@ -68,6 +77,8 @@ function update(
     e2eMs: null,
     promptTokens: null,
     completionTokens: null,
+    parts: null,
+    endpointingSetting: null,
   };
   const turns = exists ? state.turns : pushBounded(state.turns, base, MAX_TURN_METRICS);
   return { ...state, turns: updateWhere(turns, (m) => m.key === key, merge) };
@@ -134,8 +145,12 @@ export function metricsReducer(state: MetricsState, e: SessionEvent): MetricsSta
           ttsTtfbMs: e.ttfbMs,
         },
       );
-    case 'metrics.turn':
-      return patch(state, e.turnId, e.t, { e2eMs: e.e2eMs });
+    case 'metrics.turn': {
+      const timed = patch(state, e.turnId, e.t, { e2eMs: e.e2eMs });
+      return update(timed, e.turnId, e.t, (m) =>
+        m.parts === null ? { ...m, parts: e.parts, endpointingSetting: e.endpointingSetting } : m,
+      );
+    }
     case 'metrics.stt':
       return { ...state, sttLatencyMs: e.latencyMs, models: { ...state.models, stt: e.model } };
     default:

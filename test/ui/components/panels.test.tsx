@@ -179,13 +179,19 @@ test('Metrics: states, mic and voice level meters, per-turn latencies and tokens
     // Two model calls for one turn (a tool step): their tokens add up.
     llm('s1', 120, 30),
     llm('s1', 180, 12),
-    ev('metrics.turn', 2, turnMetrics('u1', 's1', 1250)),
+    ev('metrics.turn', 2, {
+      ...turnMetrics('u1', 's1', 1250),
+      parts: { ...turnMetrics('u1', 's1', 0).parts, endpointingMs: 420, llmTtftMs: 830 },
+      endpointingSetting: 'minEndpointingDelayMs',
+    }),
   ]);
   const frame = draw(<Metrics state={state} level={1} outputLevel={0} muted={false} />);
   expect(frame).toContain(
     'user listening · mic ████████████ · agent speaking · voice ░░░░░░░░░░░░',
   );
   expect(frame).toContain('u1 e2e 1.3s · eou 420ms · llm ttft 200ms · tts ttfb – · tokens 300→42');
+  // Where the latest turn's time went: the parts that add up to e2e, the setting named.
+  expect(frame).toContain('= endpointing 420ms (minEndpointingDelayMs) + llm ttft 830ms');
   expect(draw(<Metrics state={state} level={0} muted={true} />)).toContain('mic muted');
   const none = draw(<Metrics state={state} level={null} muted={false} />);
   expect(none).not.toContain('mic');

@@ -57,6 +57,8 @@ test('LLM and TTS metrics join their user turn through the speech', () => {
       e2eMs: 900,
       promptTokens: 2,
       completionTokens: 2,
+      parts: turnMetrics('u1', 's1', 900).parts,
+      endpointingSetting: null,
     },
   ]);
   expect(s).toMatchObject({ userState: 'speaking', agentState: 'thinking', sttLatencyMs: 150 });
@@ -73,4 +75,20 @@ test('a speech with no user turn gets its own row; rows are bounded', () => {
   expect(s.turns.some((m) => m.key === 'speech:say1')).toBe(false);
   const one = fold(metricsReducer, initialMetrics, [speech('say1', null), llm('say1', 50)]);
   expect(one.turns[0]).toMatchObject({ key: 'speech:say1', llmTtftMs: 50 });
+});
+
+test('a turn keeps the parts of its latency and the setting that owned the endpointing', () => {
+  const parts = { ...turnMetrics('u1', 's1', 700).parts, llmTtftMs: 200, endpointingMs: 500 };
+  const s = fold(metricsReducer, initialMetrics, [
+    ev('metrics.turn', 30, {
+      ...turnMetrics('u1', 's1', 700),
+      parts,
+      endpointingSetting: 'minEndpointingDelayMs',
+    }),
+  ]);
+  expect(s.turns[0]).toMatchObject({
+    e2eMs: 700,
+    parts,
+    endpointingSetting: 'minEndpointingDelayMs',
+  });
 });
