@@ -41,7 +41,7 @@ describe.skipIf(!built)('voxagent replay (built CLI)', () => {
   it('exits 0 when every file passes', () => {
     const run = voxagent(['replay', 'sessions/seed-000-agenttask-in-tool.yaml']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('latency: 1 answered turn(s); slowest turn_1: e2e 700ms =');
+    expect(run.stdout).toContain('latency: 1 answered turn(s); slowest turn_1: e2e 550ms =');
   });
 
   it('documents the bound, the reporters and the output folders in --help', () => {

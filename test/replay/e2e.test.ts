@@ -171,9 +171,10 @@ describe('replayCommand', () => {
       ]),
     );
     expect(json).not.toHaveProperty('eventLog');
-    // The spoken question's latency, attributed: end of speech → first audio of the answer.
+    // The spoken question's latency, attributed: end of speech → first audio of the answer (the
+    // model was asked at the final transcript, so only the endpointing wait and the TTS remain).
     expect(json.latency).toEqual([
-      expect.objectContaining({ turnId: 'turn_1', startMs: 1400, e2eMs: 600 }),
+      expect.objectContaining({ turnId: 'turn_1', startMs: 1400, e2eMs: 500 }),
     ]);
     const [turn] = json.latency as { e2eMs: number; parts: Record<string, number> }[];
     expect(Object.values(turn!.parts).reduce((a, b) => a + b, 0)).toBe(turn!.e2eMs);

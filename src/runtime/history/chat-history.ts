@@ -48,35 +48,76 @@ export type ChatItem =
  * message. Calls still running are left out.
  */
 export function toLLMMessages(instructions: string, items: readonly ChatItem[]): LLMMessage[] {
-  const messages: LLMMessage[] = [];
-  if (instructions) messages.push({ role: 'system', content: instructions });
-  const calls = new Map<string, LLMToolCall>();
-  let answered: { call: LLMToolCall; output: string }[] = [];
-  const flush = () => {
-    if (answered.length === 0) return;
-    messages.push({ role: 'assistant', content: '', toolCalls: answered.map((a) => a.call) });
-    for (const a of answered) {
-      messages.push({ role: 'tool', toolCallId: a.call.id, content: a.output });
-    }
-    answered = [];
-  };
-  for (const item of items) {
+  const fold = new LLMMessageFold();
+  for (const item of items) fold.add(item);
+  return fold.messages(instructions);
+}
+
+/**
+ * `toLLMMessages` one item at a time, so a view of a growing history costs only its new
+ * items (a long session asks its model thousands of times).
+ */
+export class LLMMessageFold {
+  readonly #done: LLMMessage[] = [];
+  /** Each call by id, with the index of the item that made it. */
+  readonly #calls = new Map<string, { call: LLMToolCall; at: number }>();
+  /** Outputs seen since the last message: they close with their calls at the next one. */
+  #answered: { call: LLMToolCall; output: string }[] = [];
+  /** Where the fold stood before each item: what `rewind` goes back to. */
+  readonly #marks: { done: number; answered: { call: LLMToolCall; output: string }[] }[] = [];
+
+  /** Items folded so far. */
+  get count(): number {
+    return this.#marks.length;
+  }
+
+  /** Forgets items from index `at` on (an item was inserted or changed there). */
+  rewind(at: number): void {
+    const mark = this.#marks[at];
+    if (!mark) return;
+    this.#done.length = mark.done;
+    this.#answered = mark.answered;
+    this.#marks.length = at;
+    for (const [id, c] of this.#calls) if (c.at >= at) this.#calls.delete(id);
+  }
+
+  add(item: ChatItem): void {
+    const index = this.#marks.length;
+    this.#marks.push({ done: this.#done.length, answered: this.#answered });
     if (item.type === 'function_call') {
-      calls.set(item.callId, { id: item.callId, name: item.name, arguments: item.arguments });
-      continue;
+      const call = { id: item.callId, name: item.name, arguments: item.arguments };
+      this.#calls.set(item.callId, { call, at: index });
+      return;
     }
     if (item.type === 'function_call_output') {
-      const call = calls.get(item.callId);
-      if (call) answered.push({ call, output: item.output });
-      continue;
+      const call = this.#calls.get(item.callId)?.call;
+      // A new array: the mark of the previous item keeps the old one.
+      if (call) this.#answered = [...this.#answered, { call, output: item.output }];
+      return;
     }
-    flush();
+    pushAnswered(this.#done, this.#answered);
+    this.#answered = [];
     if (item.type === 'message' && item.text.length > 0) {
-      messages.push({ role: item.role, content: item.text } as LLMMessage);
+      this.#done.push({ role: item.role, content: item.text } as LLMMessage);
     }
   }
-  flush();
-  return messages;
+
+  /** The messages so far (a new array), after the instructions if there are any. */
+  messages(instructions: string): LLMMessage[] {
+    const out: LLMMessage[] = instructions ? [{ role: 'system', content: instructions }] : [];
+    for (const m of this.#done) out.push(m);
+    pushAnswered(out, this.#answered);
+    return out;
+  }
+}
+
+function pushAnswered(
+  out: LLMMessage[],
+  answered: readonly { call: LLMToolCall; output: string }[],
+) {
+  if (answered.length === 0) return;
+  out.push({ role: 'assistant', content: '', toolCalls: answered.map((a) => a.call) });
+  for (const a of answered) out.push({ role: 'tool', toolCallId: a.call.id, content: a.output });
 }
 
 /** The history as a realtime model keeps its conversation (see models/realtime.ts). */

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { EventBus } from '../events/emitter.js';
-import type { ChatItem } from './chat-history.js';
+import type { LLMMessage } from '../models/llm.js';
+import { type ChatItem, LLMMessageFold } from './chat-history.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type NewChatItem = DistributiveOmit<ChatItem, 'id' | 'createdAt'>;
@@ -26,8 +27,14 @@ interface Region {
 export class HistoryStore {
   readonly #regions: Region[] = [];
   readonly #byId = new Map<string, ChatItem>();
-  #cache: ChatItem[] | undefined;
+  /** Every item in order, kept up to date as items arrive (a long session never rebuilds it). */
+  readonly #flat: ChatItem[] = [];
+  /** The public copy, made when asked for after a change. */
+  #snapshot: readonly ChatItem[] | undefined;
   #version = 0;
+  /** The first index changed other than by appending since the model's view last looked. */
+  #changedFrom = Number.POSITIVE_INFINITY;
+  readonly #view = new LLMMessageFold();
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #bus: EventBus;
@@ -39,8 +46,20 @@ export class HistoryStore {
   }
 
   get items(): readonly ChatItem[] {
-    this.#cache ??= this.#regions.flatMap((r) => r.items);
-    return this.#cache;
+    this.#snapshot ??= this.#flat.slice();
+    return this.#snapshot;
+  }
+
+  /**
+   * The history as a chat model reads it (see toLLMMessages), kept up to date incrementally:
+   * a long session does not fold its whole history for every request.
+   */
+  llmMessages(instructions: string): LLMMessage[] {
+    const view = this.#view;
+    if (this.#changedFrom < view.count) view.rewind(this.#changedFrom);
+    this.#changedFrom = Number.POSITIVE_INFINITY;
+    for (let i = view.count; i < this.#flat.length; i++) view.add(this.#flat[i]!);
+    return view.messages(instructions);
   }
 
   /** Grows by one with every item added: a request built at version v is stale after it. */
@@ -69,8 +88,13 @@ export class HistoryStore {
       const i = region.items.indexOf(item);
       if (i >= 0) region.items[i] = revised;
     }
+    const at = this.#flat.lastIndexOf(item);
+    if (at >= 0) {
+      this.#flat[at] = revised;
+      this.#changedFrom = Math.min(this.#changedFrom, at);
+    }
     this.#byId.set(item.id, revised);
-    this.#cache = undefined;
+    this.#snapshot = undefined;
   }
 
   /** Links a message to the realtime model's item for it (its committed audio). */
@@ -92,8 +116,9 @@ export class HistoryStore {
     return {
       add: (item) => this.#fill(region, item),
       close: () => {
-        const i = this.#regions.indexOf(region);
-        if (i >= 0 && region.items.length === 0) this.#regions.splice(i, 1);
+        if (region.items.length > 0) return;
+        const i = this.#regions.lastIndexOf(region);
+        if (i >= 0) this.#regions.splice(i, 1);
       },
     };
   }
@@ -101,8 +126,9 @@ export class HistoryStore {
   #fill(region: Region, item: NewChatItem): ChatItem {
     const full = { ...item, id: this.#ids.next('item'), createdAt: this.#clock.now() } as ChatItem;
     region.items.push(full);
+    this.#insertInOrder(region, full);
     this.#byId.set(full.id, full);
-    this.#cache = undefined;
+    this.#snapshot = undefined;
     this.#version++;
     this.#bus.emit('history.added', {
       itemId: full.id,
@@ -113,7 +139,26 @@ export class HistoryStore {
     });
     return full;
   }
+
+  /** Puts `item` (just added to `region`) in the flat list, after everything before it. */
+  #insertInOrder(region: Region, item: ChatItem): void {
+    // Places are reserved near the end: count the items of the regions after this one.
+    let after = 0;
+    for (let i = this.#regions.length - 1; i >= 0; i--) {
+      const r = this.#regions[i]!;
+      if (r === region) break;
+      after += r.items.length;
+    }
+    if (after === 0) {
+      this.#flat.push(item);
+      return;
+    }
+    const at = this.#flat.length - after;
+    this.#flat.splice(at, 0, item);
+    this.#changedFrom = Math.min(this.#changedFrom, at);
+  }
 }
+
 function roleOf(item: ChatItem): 'user' | 'assistant' | 'tool' | 'system' | 'handoff' {
   switch (item.type) {
     case 'message':

@@ -1,5 +1,4 @@
 import type { Agent } from '../agents/agent.js';
-import { toLLMMessages } from '../history/chat-history.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { LLMRequest, LLMToolSpec, ToolChoice } from '../models/llm.js';
 import { toolSpec } from '../tools/tool.js';
@@ -31,7 +30,7 @@ export function stepRequest(input: StepRequestInput): LLMRequest {
   const lastStep = step >= input.maxToolSteps;
   const extra = step === 0 ? input.instructions : undefined;
   const instructions = extra ? `${agent.instructions}\n\n${extra}` : agent.instructions;
-  const messages = toLLMMessages(instructions, input.history.items);
+  const messages = input.history.llmMessages(instructions);
   if (input.pendingUserText !== undefined) {
     messages.push({ role: 'user', content: input.pendingUserText });
   }
@@ -43,7 +42,18 @@ export function stepRequest(input: StepRequestInput): LLMRequest {
   };
 }
 
-/** Two requests ask the same thing of the model (what a preemptive reply is checked by). */
+/**
+ * Two requests ask the same thing of the model (what a preemptive reply is checked by).
+ * Messages built from one history share their objects, so most compare by identity: the
+ * check costs little even with a long history.
+ */
 export function sameRequest(a: LLMRequest, b: LLMRequest): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a.messages.length !== b.messages.length) return false;
+  for (let i = 0; i < a.messages.length; i++) {
+    const x = a.messages[i]!;
+    const y = b.messages[i]!;
+    if (x !== y && JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  const rest = (r: LLMRequest) => JSON.stringify([r.tools, r.toolChoice, r.agent]);
+  return rest(a) === rest(b);
 }
