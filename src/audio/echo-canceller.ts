@@ -74,7 +74,7 @@ function loadBindings(): Bindings {
     return bindings;
   } catch (error) {
     throw new EchoCancellerUnavailableError(
-      `the LiveKit FFI library failed to load (${firstSentence(error)})`,
+      `LiveKit's FFI library failed to load: ${firstSentence(error)}`,
     );
   }
 }
@@ -121,12 +121,12 @@ export class EchoCanceller {
       id = created.case === 'newApm' ? created.value.apm?.handle?.id : undefined;
     } catch (error) {
       throw new EchoCancellerUnavailableError(
-        `the LiveKit FFI library refused an audio-processing module (${firstSentence(error)})`,
+        `LiveKit's FFI library refused an audio-processing module: ${firstSentence(error)}`,
       );
     }
     if (id === undefined) {
       throw new EchoCancellerUnavailableError(
-        'the LiveKit FFI library did not create an audio-processing module',
+        "LiveKit's FFI library did not create an audio-processing module",
       );
     }
     // FfiHandle frees the native module on dispose() (or, failing that, when collected).

@@ -20,6 +20,8 @@ export interface AudioLink {
   level(): number;
   setMuted(muted: boolean): void;
   close(): Promise<void>;
+  /** One-line things to tell the user once the link is open (e.g. no echo cancellation). */
+  readonly notes?: readonly string[];
 }
 
 export interface LiveConsoleOptions {
@@ -161,6 +163,7 @@ export class LiveConsole {
     if (this.#mode !== 'audio' || this.#audio) return;
     try {
       this.#audio = await this.#o.openAudio();
+      for (const note of this.#audio.notes ?? []) this.#note(note);
       const { createOfflineVAD } = await import('../audio/offline-vad.js');
       const vad = await createOfflineVAD();
       this.#vad = vad.vad;

@@ -6,32 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EchoCanceller, type EchoCancellerOptions } from '../../src/audio/echo-canceller.js';
-import { EspeakTTS } from '../../src/audio/espeak-tts.js';
-import { VirtualClock } from '../../src/runtime/clock/virtual-clock.js';
+import { concatPcm as concat, speechPcm } from '../support/speech-pcm.js';
 
 const RATE = 16000;
 const CHUNK = 320; // 20 ms, as the audio child delivers it
-
-async function speech(text: string, voice: string): Promise<Int16Array> {
-  const tts = new EspeakTTS({ sampleRate: RATE, voice });
-  const parts: Int16Array[] = [];
-  async function* one() {
-    yield text;
-  }
-  const ctx = { clock: new VirtualClock(), signal: new AbortController().signal };
-  for await (const audio of tts.synthesize(one(), ctx)) parts.push(audio.frame.data);
-  return concat(parts);
-}
-
-function concat(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** `pcm` repeated until it is `samples` long. */
 function loop(pcm: Int16Array, samples: number): Int16Array {
@@ -94,6 +72,7 @@ function withCanceller<T>(fn: (aec: EchoCanceller) => T, options?: Partial<EchoC
   }
 }
 
+const speech = (text: string, voice: string) => speechPcm(text, { sampleRate: RATE, voice });
 const farSpeech = await speech(
   'Welcome to the gaming club. Our coaches run programs every weekday afternoon and on ' +
     'weekends, for children from six to eighteen, with board games and chess.',

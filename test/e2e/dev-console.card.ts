@@ -15,6 +15,11 @@ export interface PrivateCard {
   record(sampleRate: number): Recording;
   /** Plays mono s16 PCM into the private microphone; resolves once played. */
   play(pcm: Int16Array, sampleRate: number): Promise<void>;
+  /**
+   * Routes the private speaker into the private microphone (PulseAudio module-loopback):
+   * laptop speakers next to their microphone. Unloaded by `close()`.
+   */
+  loopback(latencyMs?: number): Promise<void>;
   /** Unloads the modules (and ends recordings). */
   close(): Promise<void>;
 }
@@ -116,6 +121,10 @@ export async function privateCard(
           await ended(child, 2000);
         },
       };
+    },
+    async loopback(latencyMs = 200) {
+      const args = [`source=${sink}.monitor`, `sink=${micsink}`, `latency_msec=${latencyMs}`, "adjust_time=0"];
+      modules.push(await pactl(['load-module', 'module-loopback', ...args], cardEnv));
     },
     async play(pcm, sampleRate) {
       const args = ['-p', '-d', micsink, ...pcmArgs(sampleRate), '--latency-msec=20'];

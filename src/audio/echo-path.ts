@@ -1,0 +1,103 @@
+/**
+ * The audio child's echo path. Only the child sees both device streams in device order, so
+ * echo cancellation lives here: every chunk written to the speakers (silence included) is
+ * the far end, and every microphone chunk goes through the canceller before it leaves the
+ * child. EchoAligner pairs the two by device time; EchoWarmup keeps the microphone shut
+ * while the speakers play until the canceller has adapted. Without a canceller (off, or
+ * the FFI library is missing) microphone audio passes unchanged.
+ */
+import type { EchoCancellationStatus, OpenRequest } from './device-protocol.js';
+import { EchoAligner } from './echo-aligner.js';
+import { EchoCanceller } from './echo-canceller.js';
+import { EchoWarmup } from './echo-warmup.js';
+
+/** Speaker frames (10 ms) the aligner holds back for write jitter; part of the delay. */
+const SLACK_FRAMES = 6;
+
+export interface EchoPath {
+  readonly status: EchoCancellationStatus;
+  /** A chunk of s16 mono PCM about to be written to the speakers. */
+  played(chunk: Buffer): void;
+  /** A microphone chunk; it reaches `deliver` without the speakers' echo. */
+  heard(pcm: Int16Array): void;
+  close(): void;
+}
+
+export interface EchoPathHooks {
+  /** Microphone audio on its way out of the child. */
+  readonly deliver: (pcm: Int16Array) => void;
+  /** Diagnostics: alignment moves, a canceller that fails mid-stream. */
+  readonly log: (line: string) => void;
+}
+
+function passThrough(status: EchoCancellationStatus, hooks: EchoPathHooks): EchoPath {
+  return {
+    status,
+    played: () => {},
+    heard: (pcm) => hooks.deliver(pcm),
+    close: () => {},
+  };
+}
+
+export function openEchoPath(request: OpenRequest, hooks: EchoPathHooks): EchoPath {
+  const wanted = request.echoCancellation;
+  if (!wanted || !request.input || !request.output) return passThrough({ state: 'off' }, hooks);
+  let canceller: EchoCanceller;
+  try {
+    canceller = new EchoCanceller({ sampleRate: request.sampleRate });
+    canceller.setStreamDelay(wanted.streamDelayMs + SLACK_FRAMES * 10);
+  } catch (error) {
+    return passThrough({ state: 'unavailable', reason: oneLine(error) }, hooks);
+  }
+  const warmup = new EchoWarmup(canceller);
+  const aligner = new EchoAligner(warmup, {
+    deliver: hooks.deliver,
+    log: hooks.log,
+    slackFrames: SLACK_FRAMES,
+    onRealign: () => warmup.realigned(),
+  });
+  let active = true;
+  const guarded = (fn: () => void, fallback: () => void) => {
+    if (!active) return fallback();
+    try {
+      fn();
+    } catch (error) {
+      // The canceller broke (it should not): say so once and carry on without it.
+      hooks.log(`echo cancellation stopped: ${oneLine(error)}`);
+      active = false;
+      canceller.close();
+      fallback();
+    }
+  };
+  return {
+    status: { state: 'on', streamDelayMs: canceller.streamDelayMs },
+    played: (chunk) =>
+      guarded(
+        () => aligner.render(int16View(chunk)),
+        () => {},
+      ),
+    heard: (pcm) =>
+      guarded(
+        () => aligner.capture(pcm),
+        () => hooks.deliver(pcm),
+      ),
+    close() {
+      active = false;
+      canceller.close();
+    },
+  };
+}
+
+/** The chunk's samples without a copy when it is aligned (pool slices may not be). */
+function int16View(chunk: Buffer): Int16Array {
+  const samples = chunk.length >> 1;
+  if (chunk.byteOffset % 2 === 0) return new Int16Array(chunk.buffer, chunk.byteOffset, samples);
+  const copy = new Int16Array(samples);
+  Buffer.from(copy.buffer).set(chunk.subarray(0, samples * 2));
+  return copy;
+}
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]!.trim();
+}
