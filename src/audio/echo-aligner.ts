@@ -42,9 +42,15 @@ export interface EchoAlignerOptions {
 }
 
 /** Calm leads that must agree (within 2 frames) before the offset follows them. */
-const CALM_AGREE = 3;
-/** Settled, the offset follows the calm lead only this far away (chunks are 2 frames). */
-const HYSTERESIS_FRAMES = 3;
+const CALM_AGREE = 5;
+/**
+ * How far (frames) the calm lead must be from the offset before the offset follows it:
+ * settled, and right after a stall (when the speakers may have run dry for a device chunk,
+ * 2 frames). The measure itself wanders by under a frame with the loop's timing; each move
+ * makes the canceller adapt again, so noise must not move it.
+ */
+const SETTLED_HYSTERESIS = 2.5;
+const STALL_HYSTERESIS = 1.5;
 /** Speaker frames kept when the microphone stops delivering (3 s). */
 const MAX_RENDER_BACKLOG = 300;
 
@@ -190,9 +196,8 @@ export class EchoAligner {
     const sorted = [...this.#calmLeads].sort((a, b) => a - b);
     if (sorted.at(-1)! - sorted[0]! > 2) return;
     const before = this.#offset;
-    // Right after a stall the calm lead is the truth; otherwise only follow a real move.
-    const hysteresis = this.#settled ? HYSTERESIS_FRAMES : 1;
-    this.#moveOffset(Math.round(sorted[sorted.length >> 1]! - this.#slack), hysteresis);
+    const hysteresis = this.#settled ? SETTLED_HYSTERESIS : STALL_HYSTERESIS;
+    this.#moveOffset(sorted[sorted.length >> 1]! - this.#slack, hysteresis);
     // A smaller lead: the speakers ran dry at the stall and the rest came that much later.
     if (before !== null && this.#offset! < before && this.#dryFrom !== null) {
       this.#beforeGap = { offset: before, until: this.#dryFrom };
@@ -201,9 +206,12 @@ export class EchoAligner {
     this.#settled = true;
   }
 
-  #moveOffset(offset: number, hysteresis: number): void {
+  /** Moves the offset to `target` (rounded) if it is at least `hysteresis` frames away. */
+  #moveOffset(target: number, hysteresis: number): void {
     const before = this.#offset;
-    if (before !== null && Math.abs(offset - before) < hysteresis) return;
+    if (before !== null && Math.abs(target - before) < hysteresis) return;
+    const offset = Math.round(target);
+    if (offset === before) return;
     this.#offset = offset;
     if (before === null) {
       // Speaker audio written before the microphone started is not in anything it hears.

@@ -2,14 +2,14 @@
  * The audio child's echo path. Only the child sees both device streams in device order, so
  * echo cancellation lives here: every chunk written to the speakers (silence included) is
  * the far end, and every microphone chunk goes through the canceller before it leaves the
- * child. EchoAligner pairs the two by device time; EchoWarmup keeps the microphone shut
- * while the speakers play until the canceller has adapted. Without a canceller (off, or
+ * child. EchoAligner pairs the two by device time; EchoGuard keeps the microphone shut
+ * while the speakers play until the canceller has adapted, and its faint residue silent. Without a canceller (off, or
  * the FFI library is missing) microphone audio passes unchanged.
  */
 import type { EchoCancellationStatus, OpenRequest } from './device-protocol.js';
 import { EchoAligner } from './echo-aligner.js';
 import { EchoCanceller } from './echo-canceller.js';
-import { EchoWarmup } from './echo-warmup.js';
+import { EchoGuard } from './echo-guard.js';
 
 /** Speaker frames (10 ms) the aligner holds back for write jitter; part of the delay. */
 const SLACK_FRAMES = 6;
@@ -49,12 +49,12 @@ export function openEchoPath(request: OpenRequest, hooks: EchoPathHooks): EchoPa
   } catch (error) {
     return passThrough({ state: 'unavailable', reason: oneLine(error) }, hooks);
   }
-  const warmup = new EchoWarmup(canceller);
-  const aligner = new EchoAligner(warmup, {
+  const guard = new EchoGuard(canceller, { log: hooks.log });
+  const aligner = new EchoAligner(guard, {
     deliver: hooks.deliver,
     log: hooks.log,
     slackFrames: SLACK_FRAMES,
-    onRealign: () => warmup.realigned(),
+    onRealign: () => guard.realigned(),
   });
   let active = true;
   const guarded = (fn: () => void, fallback: () => void) => {

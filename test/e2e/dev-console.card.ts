@@ -123,7 +123,12 @@ export async function privateCard(
       };
     },
     async loopback(latencyMs = 200) {
-      const args = [`source=${sink}.monitor`, `sink=${micsink}`, `latency_msec=${latencyMs}`, "adjust_time=0"];
+      const args = [
+        `source=${sink}.monitor`,
+        `sink=${micsink}`,
+        `latency_msec=${latencyMs}`,
+        'adjust_time=0',
+      ];
       modules.push(await pactl(['load-module', 'module-loopback', ...args], cardEnv));
     },
     async play(pcm, sampleRate) {
