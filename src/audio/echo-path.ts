@@ -51,7 +51,7 @@ export function openEchoPath(request: OpenRequest, hooks: EchoPathHooks): EchoPa
   }
   const guard = new EchoGuard(canceller, { log: hooks.log });
   const aligner = new EchoAligner(guard, {
-    deliver: hooks.deliver,
+    deliver: rechunk(Math.round((request.sampleRate * request.chunkMs) / 1000), hooks.deliver),
     log: hooks.log,
     slackFrames: SLACK_FRAMES,
     onRealign: () => guard.realigned(),
@@ -85,6 +85,25 @@ export function openEchoPath(request: OpenRequest, hooks: EchoPathHooks): EchoPa
       active = false;
       canceller.close();
     },
+  };
+}
+
+/**
+ * The aligner hands out whole 10 ms frames, several at once after a stall; the microphone
+ * keeps delivering the device's chunk size (what DeviceInput promises its readers).
+ */
+function rechunk(size: number, deliver: (pcm: Int16Array) => void): (pcm: Int16Array) => void {
+  let carry = new Int16Array(0);
+  return (pcm) => {
+    let data = pcm;
+    if (carry.length > 0) {
+      data = new Int16Array(carry.length + pcm.length);
+      data.set(carry);
+      data.set(pcm, carry.length);
+    }
+    let at = 0;
+    for (; at + size <= data.length; at += size) deliver(data.slice(at, at + size));
+    carry = data.slice(at);
   };
 }
 

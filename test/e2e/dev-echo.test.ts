@@ -7,7 +7,8 @@
  * - with echo cancellation (the default) the greeting plays to its end and the VAD never
  *   starts on it;
  * - with `--no-aec` the agent hears itself and its greeting is cut short "by user_speech";
- * - with echo cancellation, a real voice in the microphone still interrupts the agent.
+ * - with echo cancellation, a real voice in the microphone still interrupts the agent;
+ * - when LiveKit's FFI library cannot load, the console says so once and runs without it.
  * Runs the built CLI; skipped with the reason when dist/, tmux or the card is missing,
  * except under CI, where that fails.
  */
@@ -47,7 +48,11 @@ afterEach(async () => {
 });
 
 /** A private speaker and microphone, the speaker heard by the microphone, and `voxagent dev` on them. */
-async function startOnSpeakers(tag: string, flags: string[]): Promise<Terminal> {
+async function startOnSpeakers(
+  tag: string,
+  flags: string[],
+  env: Record<string, string> = {},
+): Promise<Terminal> {
   card = await privateCard(shared.env, `${tag}${process.pid}`);
   await card.loopback();
   dir = mkdtempSync(join(tmpdir(), 'voxagent-e2e-echo-'));
@@ -64,7 +69,7 @@ async function startOnSpeakers(tag: string, flags: string[]): Promise<Terminal> 
       'debug',
       ...flags,
     ],
-    env: card.env,
+    env: { ...card.env, ...env },
     exitFile: join(dir, 'exit-status'),
   });
   await terminal.waitFor(
@@ -159,5 +164,22 @@ describe.skipIf(problem !== null && !mustRun)(
       }
       await quit(t);
     }, 150_000);
+
+    it('says once that there is no echo cancellation when the FFI library cannot load', async () => {
+      if (problem) throw new Error(`CI is set but: ${problem}`);
+      const t = await startOnSpeakers('aecmissing', [], {
+        NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/rtc-node.node',
+      });
+      const screen = await t.waitFor(
+        (s) => (s.includes('no echo cancellation') ? s : null),
+        10_000,
+        'the note about echo cancellation',
+      );
+      const flat = screen.replace(/\s+/g, ' ');
+      expect(flat).toContain("no echo cancellation (LiveKit's FFI library failed to load");
+      expect(flat.split('no echo cancellation').length - 1).toBe(1);
+      expect(logOf(t)).toMatch(/warn +audio: no echo cancellation/);
+      await quit(t);
+    }, 60_000);
   },
 );
