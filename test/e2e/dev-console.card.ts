@@ -1,6 +1,7 @@
 /**
  * A private speaker and microphone on the shared PulseAudio daemon of `.ci/setup-audio.sh`
- * for `dev-console.test.ts`. Test files run in parallel: on the shared `speaker`/`mic`,
+ * for `dev-console.test.ts`, `dev-echo.test.ts` and `device-echo.test.ts` (which also loop
+ * the speaker into the microphone, as laptop speakers are heard). Test files run in parallel: on the shared `speaker`/`mic`,
  * the device tests' tones would trip this test's VAD and this agent's speech would spoil
  * their silence checks. `voxagent dev` is pointed at the private pair with PULSE_SINK /
  * PULSE_SOURCE, which libpulse (under ALSA's `pulse`/`default` devices) honours.
