@@ -193,7 +193,10 @@ describe('EchoAligner with the real canceller, speech echo, stalls and underruns
       runDevice(
         {
           render: (c) => aligner.render(c),
-          capture: (c) => (recorded.push(c), aligner.capture(c)),
+          capture: (c) => {
+            recorded.push(c);
+            aligner.capture(c);
+          },
         },
         (ms) => (now = ms),
         {

@@ -124,6 +124,7 @@ export async function privateCard(
       };
     },
     async loopback(latencyMs = 200) {
+      // adjust_time=0: no latency adjustments, so the room's echo path stays as it is.
       const args = [
         `source=${sink}.monitor`,
         `sink=${micsink}`,
