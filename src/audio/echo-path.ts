@@ -3,8 +3,8 @@
  * echo cancellation lives here: every chunk written to the speakers (silence included) is
  * the far end, and every microphone chunk goes through the canceller before it leaves the
  * child. EchoAligner pairs the two by device time; EchoGuard keeps the microphone shut
- * while the speakers play until the canceller has adapted, and its faint residue silent. Without a canceller (off, or
- * the FFI library is missing) microphone audio passes unchanged.
+ * while the speakers play until the canceller has adapted, and its faint residue silent.
+ * Without a canceller (off, or the FFI library is missing) audio passes unchanged.
  */
 import type { EchoCancellationStatus, OpenRequest } from './device-protocol.js';
 import { EchoAligner } from './echo-aligner.js';
