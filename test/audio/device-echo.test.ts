@@ -183,15 +183,17 @@ describe.skipIf(skip)('echo cancellation on the virtual card, speaker looped int
     const window = heard.duringSpeech.subarray(from, from + user.length + RATE / 2);
     const level = db(energy(window) / energy(user));
     const echoBefore = loudMs(heard.duringSpeech.subarray(0, from), RATE);
+    const spoken = loudMs(user, RATE);
+    const passed = loudMs(window, RATE);
     console.info(
       `double talk on the card (user as loud as the echo): the user comes through at ` +
-        `${level.toFixed(1)} dB, longest loud run ${longestLoudMs(window)} ms ` +
-        `(${longestLoudMs(user)} ms spoken); echo before the user spoke: ${echoBefore} ms loud`,
+        `${level.toFixed(1)} dB, ${passed} ms of the ${spoken} ms they spoke loud, longest ` +
+        `run ${longestLoudMs(window)} ms; echo before the user spoke: ${echoBefore} ms loud`,
     );
     // AEC3 lowers the near end while both talk (about -7 dB here); speech at that level is
-    // still speech to a VAD, which is what barge-in needs.
-    expect(longestLoudMs(window)).toBeGreaterThanOrEqual(100);
+    // still speech to a VAD, which is what barge-in needs (the e2e test checks barge-in).
     expect(level).toBeGreaterThanOrEqual(-15);
+    expect(passed).toBeGreaterThanOrEqual(spoken * 0.25);
     expect(echoBefore).toBeLessThanOrEqual(100);
   }, 120_000);
 
