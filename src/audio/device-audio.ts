@@ -7,7 +7,7 @@ import {
 } from './child-launch.js';
 import { DeviceInput } from './device-input.js';
 import { DeviceOutput } from './device-output.js';
-import type { AudioDeviceInfo, DeviceSelector } from './device-protocol.js';
+import type { AudioDeviceInfo, DeviceSelector, EchoCancellationStatus } from './device-protocol.js';
 
 export interface DeviceAudioOptions {
   /** PortAudio device id or name (exact, else case-insensitive substring); default device if unset. */
@@ -21,6 +21,17 @@ export interface DeviceAudioOptions {
   readonly playoutLagMs?: number;
   /** captureFrame() applies backpressure above this much queued audio. Default 2000. */
   readonly maxBufferedMs?: number;
+  /**
+   * Remove what the speakers play from the microphone (WebRTC AEC3 in the audio child), so
+   * an agent on laptop speakers does not hear itself. Default true. When LiveKit's FFI
+   * library cannot load, the devices open without it (see `echoCancellation`, `notes`).
+   */
+  readonly echoCancellation?: boolean;
+  /**
+   * Starting estimate of the delay from a write to the speakers to its echo in the
+   * microphone; AEC3 finds the actual delay itself. Default `playoutLagMs + 2 × chunkMs`.
+   */
+  readonly echoDelayMs?: number;
   /** Receives everything the child prints (naudiodon, ALSA) and our own diagnostics. */
   readonly log?: AudioLog;
   /** Extra environment for the child, e.g. PULSE_SERVER. */
@@ -36,6 +47,10 @@ export interface DeviceAudio {
   readonly output: DeviceOutput;
   readonly inputDevice: AudioDeviceInfo;
   readonly outputDevice: AudioDeviceInfo;
+  /** Whether the microphone is echo-cancelled, or why not. */
+  readonly echoCancellation: EchoCancellationStatus;
+  /** One-line things the user should know about these devices (e.g. no echo cancellation). */
+  readonly notes: readonly string[];
   /** Process id of the audio child. */
   readonly pid: number | undefined;
   /** RMS (0..1) of the last microphone frame. */
@@ -59,6 +74,8 @@ export async function openDeviceAudio(options: DeviceAudioOptions = {}): Promise
   const chunkMs = options.chunkMs ?? 20;
   const log = options.log ?? (() => {});
   const timeoutMs = options.startTimeoutMs ?? 15000;
+  const playoutLagMs = options.playoutLagMs ?? 60;
+  const echoDelayMs = options.echoDelayMs ?? playoutLagMs + 2 * chunkMs;
   const child = new AudioChild({
     log,
     env: options.env,
@@ -75,16 +92,24 @@ export async function openDeviceAudio(options: DeviceAudioOptions = {}): Promise
         outputDevice: options.outputDevice,
         sampleRate,
         chunkMs,
-        lagChunks: Math.round((options.playoutLagMs ?? 60) / chunkMs),
+        lagChunks: Math.round(playoutLagMs / chunkMs),
+        ...(options.echoCancellation !== false
+          ? { echoCancellation: { streamDelayMs: echoDelayMs } }
+          : {}),
       },
     });
     const ready = await child.waitFor('ready', timeoutMs, 'devices opened');
     if (!ready.input || !ready.output) throw new AudioDeviceError('audio child opened no device');
-    return new OpenDeviceAudio(child, ready.input, ready.output, {
-      sampleRate,
-      maxBufferedMs: options.maxBufferedMs ?? 2000,
-      log,
-    });
+    const { input, output, echoCancellation } = ready;
+    return new OpenDeviceAudio(
+      child,
+      { input, output, echoCancellation },
+      {
+        sampleRate,
+        maxBufferedMs: options.maxBufferedMs ?? 2000,
+        log,
+      },
+    );
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -111,6 +136,17 @@ export async function listDevices(
   }
 }
 
+interface OpenedDevices {
+  readonly input: AudioDeviceInfo;
+  readonly output: AudioDeviceInfo;
+  readonly echoCancellation: EchoCancellationStatus;
+}
+
+function echoNotes(status: EchoCancellationStatus): string[] {
+  if (status.state !== 'unavailable') return [];
+  return [`no echo cancellation (${status.reason}): use headphones, or the agent may hear itself`];
+}
+
 async function stopChild(child: AudioChild): Promise<void> {
   if (child.hasExited) return;
   child.send({ t: 'close' });
@@ -125,6 +161,8 @@ class OpenDeviceAudio implements DeviceAudio {
   readonly output: DeviceOutput;
   readonly inputDevice: AudioDeviceInfo;
   readonly outputDevice: AudioDeviceInfo;
+  readonly echoCancellation: EchoCancellationStatus;
+  readonly notes: readonly string[];
   readonly #child: AudioChild;
   readonly #log: AudioLog;
   readonly #failureListeners = new Set<(error: AudioDeviceError) => void>();
@@ -133,14 +171,16 @@ class OpenDeviceAudio implements DeviceAudio {
 
   constructor(
     child: AudioChild,
-    inputDevice: AudioDeviceInfo,
-    outputDevice: AudioDeviceInfo,
+    ready: OpenedDevices,
     options: { sampleRate: number; maxBufferedMs: number; log: AudioLog },
   ) {
     this.#child = child;
     this.#log = options.log;
+    const { input: inputDevice, output: outputDevice } = ready;
     this.inputDevice = inputDevice;
     this.outputDevice = outputDevice;
+    this.echoCancellation = ready.echoCancellation;
+    this.notes = echoNotes(ready.echoCancellation);
     this.input = new DeviceInput(child, {
       label: `mic:${inputDevice.name}`,
       sampleRate: options.sampleRate,

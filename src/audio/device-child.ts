@@ -16,6 +16,7 @@ import type {
   ParentMessage,
 } from './device-protocol.js';
 import { isMessage } from './device-protocol.js';
+import { type EchoPath, openEchoPath } from './echo-path.js';
 import { importOptional } from './optional-package.js';
 import { PlaybackPump } from './playback-pump.js';
 
@@ -72,6 +73,7 @@ type WriteStream = BackendWriteStream;
 let input: ReadStream | null = null;
 let output: WriteStream | null = null;
 let pump: PlaybackPump | null = null;
+let echo: EchoPath | null = null;
 let muted = false;
 let closing = false;
 
@@ -139,6 +141,13 @@ function open(n: Naudiodon, request: OpenRequest): void {
   const outDevice = request.output ? selectDevice(devices, request.outputDevice, 'output') : null;
   const inDevice = request.input ? selectDevice(devices, request.inputDevice, 'input') : null;
   const chunkSamples = Math.round((request.sampleRate * request.chunkMs) / 1000);
+  const echoPath = openEchoPath(request, {
+    deliver: (pcm) => {
+      if (!muted && pcm.length > 0) send({ t: 'input', pcm });
+    },
+    log: (line) => console.error(line),
+  });
+  echo = echoPath;
   const common: Omit<BackendStreamOptions, 'deviceId' | 'maxQueue'> = {
     channelCount: 1,
     sampleFormat: 16,
@@ -155,6 +164,7 @@ function open(n: Naudiodon, request: OpenRequest): void {
     output = stream;
     const write = (chunk: Buffer) =>
       new Promise<void>((resolve, reject) => {
+        echoPath.played(chunk);
         stream.write(chunk, (error) => (error ? reject(error) : resolve()));
       });
     pump = new PlaybackPump(
@@ -174,7 +184,8 @@ function open(n: Naudiodon, request: OpenRequest): void {
     const stream = n.openInput({ ...common, deviceId: inDevice.id, maxQueue: 25 });
     input = stream;
     stream.on('data', (buf: Buffer) => {
-      if (!muted) send({ t: 'input', pcm: toInt16(buf) });
+      // Through the canceller even while muted, so it stays adapted to the room.
+      echoPath.heard(toInt16(buf));
     });
     stream.on('error', (error: unknown) => fail(`audio input failed: ${oneLine(error)}`));
     stream.on('end', () => fail('audio input ended'));
@@ -183,7 +194,7 @@ function open(n: Naudiodon, request: OpenRequest): void {
   input?.start();
   output?.start();
   pump?.run().catch((error: unknown) => fail(`audio output failed: ${oneLine(error)}`));
-  send({ t: 'ready', input: inDevice, output: outDevice });
+  send({ t: 'ready', input: inDevice, output: outDevice, echoCancellation: echoPath.status });
 }
 
 function handle(n: Naudiodon, message: ParentMessage): void {
@@ -251,6 +262,7 @@ async function shutdown(code: number): Promise<void> {
   closing = true;
   pump?.stop();
   pump?.clear();
+  echo?.close();
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), 1500);

@@ -27,7 +27,20 @@ export interface OpenRequest {
   readonly chunkMs: number;
   /** Chunks written ahead of what is considered heard (see PlaybackPump). */
   readonly lagChunks: number;
+  /** Cancel the speakers' echo in the microphone (see echo-path.ts); absent: off. */
+  readonly echoCancellation?: EchoRequest;
 }
+
+export interface EchoRequest {
+  /** Starting estimate of the delay from a write to the speakers to its echo in the microphone. */
+  readonly streamDelayMs: number;
+}
+
+/** Whether the child cancels echo, as it reports in `ready`. */
+export type EchoCancellationStatus =
+  | { readonly state: 'on'; readonly streamDelayMs: number }
+  | { readonly state: 'off' }
+  | { readonly state: 'unavailable'; readonly reason: string };
 
 export type ParentMessage =
   | { readonly t: 'list' }
@@ -48,6 +61,7 @@ export type ChildMessage =
       readonly t: 'ready';
       readonly input: AudioDeviceInfo | null;
       readonly output: AudioDeviceInfo | null;
+      readonly echoCancellation: EchoCancellationStatus;
     }
   /** `fatal`: the child is going away (open failed, or a device stream died). */
   | { readonly t: 'error'; readonly message: string; readonly fatal: boolean }

@@ -7,7 +7,16 @@ export {
 } from './device-audio.js';
 export { DeviceInput } from './device-input.js';
 export { DeviceOutput } from './device-output.js';
-export type { AudioDeviceInfo, DeviceSelector } from './device-protocol.js';
+export type {
+  AudioDeviceInfo,
+  DeviceSelector,
+  EchoCancellationStatus,
+} from './device-protocol.js';
+export {
+  EchoCanceller,
+  type EchoCancellerOptions,
+  EchoCancellerUnavailableError,
+} from './echo-canceller.js';
 export { EnergyVAD, type EnergyVADOptions } from './energy-vad.js';
 export { ESPEAK_SAMPLE_RATE, EspeakTTS, type EspeakTTSOptions } from './espeak-tts.js';
 export { createOfflineVAD, type OfflineVAD } from './offline-vad.js';

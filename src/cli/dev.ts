@@ -17,6 +17,8 @@ export interface DevFlags extends ProviderFlags {
   record?: string;
   logLevel?: LogLevel;
   watch?: boolean;
+  /** `--no-aec` sets false: no echo cancellation of the speakers in the microphone. */
+  aec?: boolean;
 }
 
 /** The folder of voxagent's own package (for the bundled example). */
@@ -114,11 +116,19 @@ async function openDevices(flags: DevFlags, logger: Logger): Promise<AudioLink> 
   const audio = await openDeviceAudio({
     ...(flags.inputDevice !== undefined ? { inputDevice: select(flags.inputDevice) } : {}),
     ...(flags.outputDevice !== undefined ? { outputDevice: select(flags.outputDevice) } : {}),
+    echoCancellation: flags.aec !== false,
     log: (line) => logger.debug(`audio: ${line}`),
     startTimeoutMs: 8000,
   });
   audio.onFailure((err) => logger.error(`audio device failed: ${err.message}`));
   logger.info(`audio: ${audio.inputDevice.name} → ${audio.outputDevice.name}`);
+  const aec = audio.echoCancellation;
+  if (aec.state === 'on') {
+    logger.info(`audio: echo cancellation on (delay estimate ${aec.streamDelayMs} ms)`);
+  } else if (aec.state === 'off') {
+    logger.info('audio: echo cancellation off (--no-aec)');
+  }
+  for (const note of audio.notes) logger.warn(`audio: ${note}`);
   return audio;
 }
 

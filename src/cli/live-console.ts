@@ -33,6 +33,8 @@ export interface AudioLink {
   level(): number;
   setMuted(muted: boolean): void;
   close(): Promise<void>;
+  /** One-line things to tell the user once the link is open (e.g. no echo cancellation). */
+  readonly notes?: readonly string[];
 }
 
 export interface LiveConsoleOptions {
@@ -210,6 +212,7 @@ export class LiveConsole {
     try {
       this.#audio = await this.#o.openAudio();
       this.#audio.setMuted(this.#muted);
+      for (const note of this.#audio.notes ?? []) this.note(note);
       const vad = await (this.#o.vad ?? defaultVAD)();
       this.#vad = vad.vad;
       if (vad.kind === 'energy') this.note(vad.reason, 'info');

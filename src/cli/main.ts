@@ -56,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
       .option('--text', 'no audio devices: type to the agent, speech plays silently on the clock')
       .option('--input-device <id|name>', 'microphone (see `voxagent devices`)')
       .option('--output-device <id|name>', 'speakers (see `voxagent devices`)')
+      .option(
+        '--no-aec',
+        'no echo cancellation (use with headphones; on speakers the agent hears itself)',
+      )
       .option('--record <file>', 'write a replayable session file when the session ends')
       .option('--no-watch', 'do not reload the agent when its files change'),
   ).action(async (file: string | undefined, opts: Record<string, unknown>) => {

@@ -1,6 +1,7 @@
 /**
  * A private speaker and microphone on the shared PulseAudio daemon of `.ci/setup-audio.sh`
- * for `dev-console.test.ts`. Test files run in parallel: on the shared `speaker`/`mic`,
+ * for `dev-console.test.ts`, `dev-echo.test.ts` and `device-echo.test.ts` (which also loop
+ * the speaker into the microphone, as laptop speakers are heard). Test files run in parallel: on the shared `speaker`/`mic`,
  * the device tests' tones would trip this test's VAD and this agent's speech would spoil
  * their silence checks. `voxagent dev` is pointed at the private pair with PULSE_SINK /
  * PULSE_SOURCE, which libpulse (under ALSA's `pulse`/`default` devices) honours.
@@ -15,6 +16,11 @@ export interface PrivateCard {
   record(sampleRate: number): Recording;
   /** Plays mono s16 PCM into the private microphone; resolves once played. */
   play(pcm: Int16Array, sampleRate: number): Promise<void>;
+  /**
+   * Routes the private speaker into the private microphone (PulseAudio module-loopback):
+   * laptop speakers next to their microphone. Unloaded by `close()`.
+   */
+  loopback(latencyMs?: number): Promise<void>;
   /** Unloads the modules (and ends recordings). */
   close(): Promise<void>;
 }
@@ -116,6 +122,16 @@ export async function privateCard(
           await ended(child, 2000);
         },
       };
+    },
+    async loopback(latencyMs = 200) {
+      // adjust_time=0: no latency adjustments, so the room's echo path stays as it is.
+      const args = [
+        `source=${sink}.monitor`,
+        `sink=${micsink}`,
+        `latency_msec=${latencyMs}`,
+        'adjust_time=0',
+      ];
+      modules.push(await pactl(['load-module', 'module-loopback', ...args], cardEnv));
     },
     async play(pcm, sampleRate) {
       const args = ['-p', '-d', micsink, ...pcmArgs(sampleRate), '--latency-msec=20'];
