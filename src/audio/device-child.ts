@@ -143,7 +143,8 @@ function open(n: Naudiodon, request: OpenRequest): void {
   const chunkSamples = Math.round((request.sampleRate * request.chunkMs) / 1000);
   const echoPath = openEchoPath(request, {
     deliver: (pcm) => {
-      if (!muted && pcm.length > 0) send({ t: 'input', pcm });
+      // Muted, the parent gets silence, not nothing: its VAD must see open speech end.
+      if (pcm.length > 0) send({ t: 'input', pcm: muted ? new Int16Array(pcm.length) : pcm });
     },
     log: (line) => console.error(line),
   });

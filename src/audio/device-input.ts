@@ -116,7 +116,10 @@ export class DeviceInput implements AudioInput {
     return this.#muted;
   }
 
-  /** Muting happens here at once and in the child (which then stops sending). */
+  /**
+   * Muting happens here at once and in the child (which then sends silence): readers get
+   * silent frames, so speech under way ends for the VAD instead of staying open.
+   */
   setMuted(muted: boolean): void {
     this.#muted = muted;
     if (muted) this.#setLevel(0);
@@ -130,10 +133,10 @@ export class DeviceInput implements AudioInput {
   }
 
   #onPcm(pcm: Int16Array): void {
-    if (this.#muted || this.#ended) return;
-    const frame = createFrame(pcm, this.sampleRate);
+    if (this.#ended) return;
+    const frame = createFrame(this.#muted ? new Int16Array(pcm.length) : pcm, this.sampleRate);
     for (const reader of this.#readers) reader.push(frame);
-    this.#setLevel(rms(pcm));
+    this.#setLevel(this.#muted ? 0 : rms(pcm));
   }
 
   #setLevel(level: number): void {

@@ -2,6 +2,7 @@ import type { Clock } from '../runtime/clock/clock.js';
 import type { AudioInput } from '../runtime/io/audio-input.js';
 import type { AudioOutput } from '../runtime/io/audio-output.js';
 import type { LLM } from '../runtime/models/llm.js';
+import { isRealtimeModel, type RealtimeModel } from '../runtime/models/realtime.js';
 import type { TTS } from '../runtime/models/tts.js';
 import type { VAD } from '../runtime/models/vad.js';
 import { AgentSession } from '../runtime/session/session.js';
@@ -11,7 +12,7 @@ export interface AgentSessionParts {
   readonly clock: Clock;
   readonly models: ChosenModels;
   /** Replace the chosen LLM / TTS (e.g. wrapped by a recorder). */
-  readonly llm?: LLM;
+  readonly llm?: LLM | RealtimeModel;
   readonly tts?: TTS | undefined;
   readonly output: AudioOutput;
   /** No input: text mode (typed turns only), and then no speech-to-text either. */
@@ -21,16 +22,20 @@ export interface AgentSessionParts {
 
 /**
  * The session `dev` and `connect` run in their console, and every job of `start` runs in a
- * room: the chosen models, speech-to-text only when there is audio input.
+ * room: the chosen models, speech-to-text only when there is audio input. A realtime model
+ * hears the input itself: its server VAD finds the turns and it transcribes them, so there
+ * is no local VAD or STT (two detectors would disagree about when the user spoke).
  */
 export function createAgentSession(parts: AgentSessionParts): AgentSession {
   const { models, input } = parts;
+  const llm = parts.llm ?? models.llm;
   const tts = 'tts' in parts ? parts.tts : models.tts;
-  const vad = input ? parts.vad : undefined;
-  const stt = input ? models.stt?.(vad) : undefined;
+  const hearsLocally = input !== undefined && !isRealtimeModel(llm);
+  const vad = hearsLocally ? parts.vad : undefined;
+  const stt = hearsLocally ? models.stt?.(vad) : undefined;
   return new AgentSession({
     clock: parts.clock,
-    llm: parts.llm ?? models.llm,
+    llm,
     ...(tts ? { tts } : {}),
     ...(stt ? { stt } : {}),
     ...(vad ? { vad } : {}),

@@ -7,6 +7,7 @@ import { RealClock } from '../runtime/clock/real-clock.js';
 import type { AudioInput } from '../runtime/io/audio-input.js';
 import type { AudioOutput } from '../runtime/io/audio-output.js';
 import { ClockedOutput } from '../runtime/io/clocked-output.js';
+import { isRealtimeModel } from '../runtime/models/realtime.js';
 import type { VAD } from '../runtime/models/vad.js';
 import type { AgentSession } from '../runtime/session/session.js';
 import { createAgentSession } from './agent-session.js';
@@ -37,7 +38,8 @@ export function buildConsoleSession(init: ConsoleSessionInit): ConsoleSession {
   let tts = models.tts;
   const recorder = init.recorder?.(output);
   if (recorder) {
-    llm = recorder.wrapLLM(llm);
+    // A realtime model's responses are not recorded as scripted replies (see recorder.ts).
+    if (!isRealtimeModel(llm)) llm = recorder.wrapLLM(llm);
     if (tts) tts = recorder.wrapTTS(tts);
   }
   const meter = new OutputMeter(output);

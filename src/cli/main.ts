@@ -8,8 +8,13 @@ const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
 
 function providerOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--llm <provider>', 'chat model provider').choices(['openai', 'demo']))
-    .option('--llm-model <name>', 'model name, e.g. gpt-4o-mini')
+    .addOption(
+      new Option(
+        '--llm <provider>',
+        'chat model provider, or openai-realtime: a speech-to-speech model (no STT; the TTS only for say())',
+      ).choices(['openai', 'openai-realtime', 'demo']),
+    )
+    .option('--llm-model <name>', 'model name, e.g. gpt-4o-mini or gpt-realtime')
     .addOption(
       new Option('--tts <provider>', 'speech synthesis').choices([
         'openai',
@@ -19,7 +24,7 @@ function providerOptions(cmd: Command): Command {
       ]),
     )
     .option('--tts-model <name>', 'TTS model name')
-    .option('--voice <name>', 'TTS voice')
+    .option('--voice <name>', "TTS voice (the realtime model's voice with --llm openai-realtime)")
     .addOption(
       new Option('--stt <provider>', 'speech-to-text').choices(['deepgram', 'openai', 'none']),
     )

@@ -3,7 +3,8 @@
  * 16 kHz mono through rtc-node's `AudioStream`. The track can change under a reader (the
  * participant leaves and another is linked, or a reconnect re-subscribes): `frames()` follows
  * it and only ends when its signal aborts or the input closes. It also meters what the agent
- * hears (`level()`), and `setMuted(true)` stops the agent hearing it.
+ * hears (`level()`), and `setMuted(true)` stops the agent hearing it (readers get silence, so
+ * speech under way ends for the VAD instead of staying open).
  */
 import { AudioStream, type RemoteAudioTrack } from '@livekit/rtc-node';
 import { type AudioFrame, createFrame, frameRms } from '../runtime/audio/frame.js';
@@ -50,7 +51,7 @@ export class RoomAudioInput implements AudioInput {
     return this.#muted;
   }
 
-  /** While muted, readers get no frames: the agent hears nothing of the room. */
+  /** While muted, readers get silent frames: the agent hears nothing of the room. */
   setMuted(muted: boolean): void {
     this.#muted = muted;
   }
@@ -88,7 +89,10 @@ export class RoomAudioInput implements AudioInput {
       for (;;) {
         const { value, done } = await reader.read();
         if (done || !value) return;
-        if (this.#muted) continue;
+        if (this.#muted) {
+          yield createFrame(new Int16Array(value.data.length), value.sampleRate, value.channels);
+          continue;
+        }
         // Copy: the frame's samples may be a view into a buffer the FFI reuses.
         const frame = createFrame(Int16Array.from(value.data), value.sampleRate, value.channels);
         this.#level = frameRms(frame);

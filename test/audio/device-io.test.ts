@@ -158,7 +158,7 @@ describe('DeviceInput', () => {
     expect((await a.next()).done).toBe(true);
   });
 
-  it('drops frames while muted and reports level 0', async () => {
+  it('hears silence while muted (frames keep coming, all zero) and reports level 0', async () => {
     const { link, child } = fakeLink();
     const input = new DeviceInput(link, { label: 'mic', sampleRate: 16000 });
     const abort = new AbortController();
@@ -168,9 +168,13 @@ describe('DeviceInput', () => {
     input.setMuted(true);
     child({ t: 'input', pcm: toneFrame(20, 16000).data });
     expect(input.level()).toBe(0);
+    const muted = (await first).value;
+    expect(muted?.data.length).toBe(320);
+    expect(muted?.data.every((s: number) => s === 0)).toBe(true);
     input.setMuted(false);
+    const second = reader.next();
     child({ t: 'input', pcm: new Int16Array(320).fill(7) });
-    expect((await first).value?.data[0]).toBe(7);
+    expect((await second).value?.data[0]).toBe(7);
     abort.abort();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from 'voxagent';
+import { isRealtimeModel, UsageError } from 'voxagent';
 import { FakeLLM, FakeTTS } from 'voxagent/testing';
 import { demoOf } from '../../src/cli/agent-demo.js';
 import { chooseModels } from '../../src/cli/providers.js';
@@ -48,6 +48,31 @@ describe('choosing models', () => {
       await expect(attempt).rejects.toBeInstanceOf(UsageError);
       await expect(attempt).rejects.toThrow(message);
     }
+  });
+
+  it('--llm openai-realtime: the realtime model hears the user (no STT), the TTS only for say()', async () => {
+    const env = { OPENAI_API_KEY: 'sk-test-0000', DEEPGRAM_API_KEY: 'dg-test-0000' };
+    const chosen = await chooseModels(
+      { llm: 'openai-realtime', llmModel: 'gpt-realtime-mini', voice: 'cedar', tts: 'espeak' },
+      demo,
+      env,
+    );
+    expect(isRealtimeModel(chosen.llm)).toBe(true);
+    expect(chosen.llm.label).toBe('openai-realtime/gpt-realtime-mini');
+    expect(chosen.stt).toBeUndefined();
+    expect(roles(chosen.choices)).toEqual({
+      llm: 'openai-realtime/gpt-realtime-mini',
+      tts: 'espeak-ng',
+      stt: 'the realtime model',
+    });
+    await expect(
+      chooseModels({ llm: 'openai-realtime', stt: 'deepgram' }, demo, env),
+    ).rejects.toThrow(
+      '--stt deepgram cannot be used with --llm openai-realtime: the realtime model hears the user itself',
+    );
+    await expect(chooseModels({ llm: 'openai-realtime' }, demo, {})).rejects.toThrow(
+      /^OPENAI_API_KEY is not set: export it, or use --llm demo \(offline\)$/,
+    );
   });
 
   it('an agent with no demo model and no key says how to get one, in the right shape', async () => {

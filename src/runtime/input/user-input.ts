@@ -1,4 +1,4 @@
-import type { AudioFrame } from '../audio/frame.js';
+import { type AudioFrame, createFrame } from '../audio/frame.js';
 import type { Clock } from '../clock/clock.js';
 import { Channel } from '../core/channel.js';
 import { errorMessage } from '../core/errors.js';
@@ -151,9 +151,11 @@ export class UserInputPipeline {
     const { scope } = this.#deps;
     try {
       for await (const frame of input.frames(scope.signal)) {
-        if (this.#muted) continue;
-        for (const c of this.#consumers) c.push(frame);
-        this.#deps.tap(frame);
+        // Muted, the models hear silence rather than nothing: speech that was under way
+        // ends (the VAD and the server see its end) instead of staying open forever.
+        const heard = this.#muted ? silenceLike(frame) : frame;
+        for (const c of this.#consumers) c.push(heard);
+        this.#deps.tap(heard);
       }
     } catch (err) {
       if (!scope.signal.aborted) this.#report('input', input.label, err, false);
@@ -200,4 +202,8 @@ export class UserInputPipeline {
       ...(failure.status !== undefined ? { status: failure.status } : {}),
     });
   }
+}
+
+function silenceLike(frame: AudioFrame): AudioFrame {
+  return createFrame(new Int16Array(frame.data.length), frame.sampleRate, frame.channels);
 }
