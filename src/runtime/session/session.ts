@@ -10,21 +10,23 @@ import type { Scope } from '../core/scope.js';
 import type { Disposable } from '../events/emitter.js';
 import type { EventOf, InterruptCause, SessionEvent, SessionEventName } from '../events/types.js';
 import type { ChatItem } from '../history/chat-history.js';
-import { UserInputPipeline } from '../input/user-input.js';
+import type { UserInputPipeline } from '../input/user-input.js';
 import type { ToolChoice } from '../models/llm.js';
 import type { RealtimeEvent } from '../models/realtime.js';
 import type { SpeechHandle } from '../speech/speech-handle.js';
 import { SpeechPriority } from '../speech/speech-queue.js';
-import type { SpeechContent } from '../speech/speech-run.js';
+import type { SpeechContent } from '../speech/speech-request.js';
 import { isAudible, isLive, isWaiting } from '../speech/speech-state.js';
 import { AgentStateTracker } from './agent-state.js';
 import { assembleSession } from './assemble.js';
+import { listenToUser } from './listening.js';
 import { PreemptiveReplies } from './preemptive-replies.js';
 import { RunResult, runItems } from './run-result.js';
+import { windDown } from './session-close.js';
 import type { SessionCore } from './session-core.js';
 import type { AgentSessionOptions } from './session-options.js';
 import { Speaker } from './speaker.js';
-import { SpeechRuns, speechControls } from './speech-controls.js';
+import { SpeechRuns } from './speech-controls.js';
 import { UserAway } from './user-away.js';
 import { UserTurns } from './user-turns.js';
 
@@ -99,7 +101,15 @@ export class AgentSession<UserData = unknown> {
       speaker: this.#speaker,
       preemptive: this.#preemptive,
     });
-    this.#input = this.#buildInput(this.#inputScope);
+    this.#input = listenToUser(core, {
+      scope: this.#inputScope,
+      input: options.input,
+      runs: this.#runs,
+      turns: this.#turns,
+      preemptive: this.#preemptive,
+      firstSpokeAt: () => this.#firstSpokeAt,
+      closed: () => this.closed,
+    });
     const away = core.options.userAwayTimeoutMs;
     this.#userAway =
       away === null
@@ -309,34 +319,6 @@ export class AgentSession<UserData = unknown> {
     return this.#core.waits.describe();
   }
 
-  #buildInput(scope: Scope): UserInputPipeline {
-    const core = this.#core;
-    return new UserInputPipeline({
-      clock: core.clock,
-      bus: core.bus,
-      scope,
-      input: this.#options.input,
-      turnDetection: core.options.turnDetection,
-      interruption: core.options.interruption,
-      speech: speechControls({
-        runs: this.#runs,
-        stack: core.stack,
-        clock: core.clock,
-        aecWarmupMs: core.options.aecWarmupMs,
-        firstSpokeAt: () => this.#firstSpokeAt,
-      }),
-      busyChanged: () => core.activity.changed(),
-      commitTurn: (text, meta) => this.#turns.commitSpoken(text, meta),
-      finalTranscript: (text, speechMs) => {
-        if (!this.closed) this.#preemptive.predict(core.stack.top, text, speechMs);
-      },
-      speechResumed: () => this.#preemptive.discard('the user went on speaking'),
-      tap: (frame) => core.realtime.pushAudio(frame),
-      // A speech-to-speech model hears the audio: with no STT, speech alone is a turn.
-      wordlessTurns: () => core.realtime.active !== undefined && !this.#input.transcribes,
-    });
-  }
-
   /** The STT and VAD of the active agent, else the session's. */
   #listeningModels() {
     const agent = this.#lifecycle === 'created' ? undefined : this.#core.stack.top.agent;
@@ -416,27 +398,15 @@ export class AgentSession<UserData = unknown> {
     }
     this.#lifecycle = 'closing';
     core.bus.emit('session.closing', { reason });
-    // No new user turns from here on: stop listening first.
-    void this.#inputScope.close(new SessionClosedError(), core.clock, core.options.closeTimeoutMs);
-    this.#userAway?.stop();
-    this.#agentState.stop();
-    this.#preemptive.discard('the session closed');
-    core.stack.cancelAll('session closed');
-    this.#runs.interrupt(true, 'close');
-    // Also the speech an earlier interruption left settling: its done comes before closed.
-    const runs = this.#runs.all();
-    core.queue.close();
-    const bound = (p: Promise<unknown>) =>
-      Promise.race([
-        p.then(
-          () => undefined,
-          () => undefined,
-        ),
-        core.clock.sleep(core.options.closeTimeoutMs),
-      ]);
-    await bound(Promise.all(runs.map((r) => r.handle.waitForPlayout())));
-    await bound(core.stack.runHook(core.stack.root, 'onExit'));
-    await core.scope.close(new SessionClosedError(), core.clock, core.options.closeTimeoutMs);
+    await windDown(core, {
+      inputScope: this.#inputScope,
+      stopTimers: () => {
+        this.#userAway?.stop();
+        this.#agentState.stop();
+      },
+      preemptive: this.#preemptive,
+      runs: this.#runs,
+    });
     this.#lifecycle = 'closed';
     core.bus.emit('session.closed', { reason });
     core.bus.end();
