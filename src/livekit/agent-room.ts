@@ -5,7 +5,7 @@
  */
 import type { AgentSession } from '../runtime/session/session.js';
 import type { RoomConnectError } from './errors.js';
-import type { RoomConnection } from './room-session.js';
+import type { RoomConnection } from './room-connection.js';
 import type { RoomLog } from './rtc-log.js';
 
 /** How a conversation in a room ends for the agent. */
