@@ -260,11 +260,12 @@ describe.skipIf(SKIP)('voxagent connect: faults', () => {
     await logged(run, 'speech.done', (e) => e.fullText === GREETING);
     const dropped = Date.now();
     d.drop({ refuseReconnect: true });
-    const exit = await exitWithin(run, 25_000, 'the command after the server went away');
+    const exit = await exitWithin(run, 45_000, 'the command after the server went away');
     expect(exit.code).toBe(1);
     // The adapter gives up after its 15 s reconnect bound, or rtc-node gives up first after
-    // its own attempts (their backoff is random): either way one line, no hang.
-    expect(Date.now() - dropped).toBeLessThan(20_000);
+    // its own attempts (their backoff is random): either way one line, no hang. The bound
+    // leaves room for a busy machine (the process's own exit takes seconds there).
+    expect(Date.now() - dropped).toBeLessThan(35_000);
     const lines = voxagentLines(run);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
@@ -272,7 +273,7 @@ describe.skipIf(SKIP)('voxagent connect: faults', () => {
         `^voxagent: lost the connection to the LiveKit server at ${d.url} and could not reconnect (within 15 s|\\(gave up after \\d+ s: \\w+\\))$`,
       ),
     );
-  }, 40_000);
+  }, 70_000);
 
   describe.concurrent('bad input', () => {
     /** Runs the command expecting it to fail fast with one clear line; returns that line. */

@@ -101,7 +101,7 @@ export class AgentService {
   }
 
   /** Resolves once `check` gives a value; re-checked on every worker message. */
-  waitFor<T>(check: () => T | undefined | null | false, what: string, ms = 20_000): Promise<T> {
+  waitFor<T>(check: () => T | undefined | null | false, what: string, ms = 45_000): Promise<T> {
     return new Promise((resolve, reject) => {
       const tryNow = () => {
         const v = check();
