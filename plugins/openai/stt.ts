@@ -131,17 +131,24 @@ export class OpenAISTT implements STT {
   async #transcribe(pcm: Buffer, signal: AbortSignal): Promise<string> {
     const o = this.#options;
     const file = await toFile(encodeWav(pcm, this.sampleRate), 'speech.wav', { type: 'audio/wav' });
-    const result = await this.#client.audio.transcriptions.create(
-      {
-        file,
-        model: this.#model,
-        response_format: 'json',
-        ...(o.language !== undefined ? { language: o.language } : {}),
-        ...(o.prompt !== undefined ? { prompt: o.prompt } : {}),
-      },
-      { signal },
-    );
-    return result.text;
+    // Its own signal: the SDK never removes the abort listener it adds to a request's signal,
+    // and the stream's signal outlives many utterances.
+    const own = childController(signal);
+    try {
+      const result = await this.#client.audio.transcriptions.create(
+        {
+          file,
+          model: this.#model,
+          response_format: 'json',
+          ...(o.language !== undefined ? { language: o.language } : {}),
+          ...(o.prompt !== undefined ? { prompt: o.prompt } : {}),
+        },
+        { signal: own.controller.signal },
+      );
+      return result.text;
+    } finally {
+      own.dispose();
+    }
   }
 }
 

@@ -39,6 +39,12 @@ interface PendingPiece {
   readonly text: string;
   /** Null for a piece with nothing to pronounce: it keeps its index but costs no request. */
   readonly response: Promise<Response> | null;
+  /**
+   * Detaches the piece's own signal from the synthesis's. The SDK adds an abort listener to
+   * the signal of every request and never removes it: one signal shared by every piece of a
+   * long reply collects them (MaxListenersExceededWarning past ten sentences).
+   */
+  readonly release: () => void;
 }
 
 const EMPTY_HINT =
@@ -81,10 +87,11 @@ export class OpenAITTS implements TTS {
     const prefetch = Math.max(0, this.#options.prefetch ?? 1);
     let nextIndex = 0;
     const start = (piece: string) => {
-      const response = isSpeakable(piece) ? this.#request(piece, controller.signal) : null;
+      const own = childController(controller.signal);
+      const response = isSpeakable(piece) ? this.#request(piece, own.controller.signal) : null;
       // Rejections surface in input order, when the piece's turn comes.
       response?.catch(() => {});
-      pending.push({ textIndex: nextIndex++, text: piece, response });
+      pending.push({ textIndex: nextIndex++, text: piece, response, release: own.dispose });
     };
     const startWaiting = () => {
       while (pending.length <= prefetch) {
@@ -102,15 +109,21 @@ export class OpenAITTS implements TTS {
         }
         const current = pending.shift()!;
         startWaiting();
-        if (current.response) {
-          yield* this.#pieceAudio(current, current.response, ctx, startWaiting);
+        try {
+          if (current.response) {
+            yield* this.#pieceAudio(current, current.response, ctx, startWaiting);
+          }
+        } finally {
+          current.release();
         }
       }
       if (ctx.signal.aborted) throw ctx.signal.reason;
     } finally {
       stop();
-      dispose();
+      // Requests still in flight end with the synthesis, then let go of its signal.
       controller.abort();
+      for (const piece of pending) piece.release();
+      dispose();
     }
   }
 

@@ -34,6 +34,11 @@ export interface DeviceAudioOptions {
   readonly echoDelayMs?: number;
   /** Receives everything the child prints (naudiodon, ALSA) and our own diagnostics. */
   readonly log?: AudioLog;
+  /**
+   * Receives what the audio path has to say that a user may want to see (the echo canceller
+   * adapted, its alignment moved). Default: `log`.
+   */
+  readonly note?: AudioLog;
   /** Extra environment for the child, e.g. PULSE_SERVER. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Bound on starting the child and opening the devices. Default 15000. */
@@ -80,6 +85,10 @@ export async function openDeviceAudio(options: DeviceAudioOptions = {}): Promise
     log,
     env: options.env,
     ...(options.childEntry ? { entry: options.childEntry } : {}),
+  });
+  const note = options.note ?? log;
+  child.onMessage((message) => {
+    if (message.t === 'note') note(message.line);
   });
   try {
     await child.waitFor('loaded', timeoutMs, 'naudiodon loaded');

@@ -146,7 +146,7 @@ function open(n: Naudiodon, request: OpenRequest): void {
       // Muted, the parent gets silence, not nothing: its VAD must see open speech end.
       if (pcm.length > 0) send({ t: 'input', pcm: muted ? new Int16Array(pcm.length) : pcm });
     },
-    log: (line) => console.error(line),
+    log: (line) => send({ t: 'note', line }),
   });
   echo = echoPath;
   const common: Omit<BackendStreamOptions, 'deviceId' | 'maxQueue'> = {

@@ -72,7 +72,9 @@ export type ChildMessage =
   /** Samples received so far that left the child's queue (played or dropped): backpressure. */
   | { readonly t: 'consumed'; readonly samples: number }
   /** A chunk of silence was played inside segment `seg`: its audio came too late (a gap). */
-  | { readonly t: 'underrun'; readonly seg: number };
+  | { readonly t: 'underrun'; readonly seg: number }
+  /** A line worth the log at info level: the echo canceller adapted, its alignment moved. */
+  | { readonly t: 'note'; readonly line: string };
 
 /** The parent's end of the IPC channel (AudioChild; a fake in unit tests). */
 export interface ChildLink {

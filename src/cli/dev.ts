@@ -118,6 +118,7 @@ async function openDevices(flags: DevFlags, logger: Logger): Promise<AudioLink> 
     ...(flags.outputDevice !== undefined ? { outputDevice: select(flags.outputDevice) } : {}),
     echoCancellation: flags.aec !== false,
     log: (line) => logger.debug(`audio: ${line}`),
+    note: (line) => logger.info(`audio: ${line}`),
     startTimeoutMs: 8000,
   });
   audio.onFailure((err) => logger.error(`audio device failed: ${err.message}`));

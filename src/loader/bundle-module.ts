@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 
 /** voxagent's own entry points, so a bundled module shares this process's runtime. */
 const SELF: Record<string, string> = {
@@ -52,7 +53,9 @@ export async function buildBundle(path: string): Promise<BuiltBundle> {
   const dir = cacheDir(file);
   mkdirSync(dir, { recursive: true });
   sweepStaleBundles(dir);
-  const outfile = join(dir, `module-${process.pid}-${++generation}.mjs`);
+  // The thread id too: replay builds in several worker threads of one process, each with its
+  // own `generation`, and two of them once wrote (and removed) the same file.
+  const outfile = join(dir, `module-${process.pid}-${threadId}-${++generation}.mjs`);
   try {
     const result = await build({
       entryPoints: [file],
@@ -106,7 +109,7 @@ export async function importBundled(path: string): Promise<BundledModule> {
  */
 function sweepStaleBundles(dir: string): void {
   for (const name of readdirSync(dir)) {
-    const pid = Number(/^module-(\d+)-\d+\.mjs$/.exec(name)?.[1]);
+    const pid = Number(/^module-(\d+)-\d+(-\d+)?\.mjs$/.exec(name)?.[1]);
     if (!pid || pid === process.pid || alive(pid)) continue;
     rmSync(join(dir, name), { force: true });
   }

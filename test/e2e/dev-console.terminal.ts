@@ -69,6 +69,13 @@ export class Terminal {
   }
 
   /** `tmux send-keys`: key names (`Enter`, `i`) or, after `-l`, literal text. */
+  /** The run's log file so far (its path is in the console's header). */
+  log(): string {
+    const path = /log: (\S+\.log)/.exec(this.screen().replace(/\n/g, ''))?.[1];
+    if (!path || !existsSync(path)) throw new Error(`no log file on screen:\n${this.screen()}`);
+    return readFileSync(path, 'utf8');
+  }
+
   keys(...keys: string[]): void {
     this.#tmux('send-keys', '-t', 'main', ...keys);
   }

@@ -173,6 +173,9 @@ describe.skipIf(audioProblem !== null && !mustRun)('voxagent dev in a terminal (
       15_000,
       'the long say playing',
     );
+    // Barge-in is held off until the echo canceller has adapted to the room (docs/audio.md):
+    // at most 6 s of agent speech, sooner when it converges. Talk once it has.
+    await t.waitFor((_) => /audio: echo canceller adapted/.test(t.log()), 10_000, 'AEC adapted');
     const played = card.play(await micSpeech, RATE);
     try {
       const barged = await t.waitFor(

@@ -12,7 +12,7 @@
  * Runs the built CLI; skipped with the reason when dist/, tmux or the card is missing,
  * except under CI, where that fails.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,13 +98,6 @@ function greetingDone(t: Terminal, ms: number): Promise<SpeechRow> {
   );
 }
 
-/** The debug log of the run (its path is in the header). */
-function logOf(t: Terminal): string {
-  const path = /log: (\S+\.log)/.exec(t.screen().replace(/\n/g, ''))?.[1];
-  if (!path || !existsSync(path)) throw new Error(`no log file on screen:\n${t.screen()}`);
-  return readFileSync(path, 'utf8');
-}
-
 async function quit(t: Terminal): Promise<void> {
   t.keys('q');
   expect(await t.exitStatus(10_000)).toBe(0);
@@ -120,7 +113,7 @@ describe.skipIf(problem !== null && !mustRun)(
       const done = await greetingDone(t, 90_000);
       const heard = loudMs(recorder.samples(), RATE);
       await recorder.stop();
-      const log = logOf(t);
+      const log = t.log();
       console.info(`greeting with AEC: ${done.state}; ${heard} ms of it loud on the speaker`);
       expect(done.state).toBe('done completed');
       // It really played (and so looped into the microphone) for seconds.
@@ -137,7 +130,7 @@ describe.skipIf(problem !== null && !mustRun)(
       console.info(`greeting without AEC: ${done.state} (${done.line.trim()})`);
       expect(done.state).toBe('done interrupted');
       expect(done.line).toContain('by user_speech');
-      expect(logOf(t)).toContain('echo cancellation off (--no-aec)');
+      expect(t.log()).toContain('echo cancellation off (--no-aec)');
       await quit(t);
     }, 150_000);
 
@@ -178,7 +171,7 @@ describe.skipIf(problem !== null && !mustRun)(
       const flat = screen.replace(/\s+/g, ' ');
       expect(flat).toContain("no echo cancellation (LiveKit's FFI library failed to load");
       expect(flat.split('no echo cancellation').length - 1).toBe(1);
-      expect(logOf(t)).toMatch(/warn +audio: no echo cancellation/);
+      expect(t.log()).toMatch(/warn +audio: no echo cancellation/);
       await quit(t);
     }, 60_000);
   },

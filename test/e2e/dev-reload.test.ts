@@ -221,18 +221,7 @@ ${agentSource('Leaky')}`,
     await p.waitFor((s) => said(s, 'Version one speaking.') === 2, 10_000, 'the second reply');
     p.keys('q');
     expect(await p.exitCode(5000)).toBe(0);
-    let out: string;
-    try {
-      out = execFileSync('node', [join(root, 'bin/voxagent.js'), 'replay', file], {
-        encoding: 'utf8',
-        cwd: dir,
-      });
-    } catch (err) {
-      throw new Error(
-        `${String((err as { stdout?: string }).stdout)}\n${readFileSync(file, 'utf8')}`,
-      );
-    }
-    expect(out).toMatch(/1 passed, 0 failed/);
+    expect(replayOf(file)).toMatch(/1 passed, 0 failed/);
   }, 90_000);
 
   it('--record across a hot reload and the s key writes one file that replay passes', async () => {
@@ -255,13 +244,22 @@ ${agentSource('Leaky')}`,
     const recorded = readFileSync(file, 'utf8');
     expect(recorded).toMatch(/- say: Said from the console\.\n/);
     expect(recorded).toMatch(/- reload: true\n/);
-    const out = execFileSync('node', [join(root, 'bin/voxagent.js'), 'replay', file], {
+    expect(replayOf(file)).toMatch(/1 passed, 0 failed/);
+  }, 90_000);
+});
+
+/** `voxagent replay <file>`'s report; if it fails, an error with its output and the file. */
+function replayOf(file: string): string {
+  try {
+    return execFileSync('node', [join(root, 'bin/voxagent.js'), 'replay', file], {
       encoding: 'utf8',
       cwd: dir,
     });
-    expect(out).toMatch(/1 passed, 0 failed/);
-  }, 90_000);
-});
+  } catch (err) {
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    throw new Error(`replay failed:\n${stdout}\n${stderr}\n${readFileSync(file, 'utf8')}`);
+  }
+}
 
 describe.skipIf(!existsSync(join(root, 'dist', 'src', 'cli', 'main.js')))(
   'voxagent dev without a terminal',

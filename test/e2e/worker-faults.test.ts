@@ -23,6 +23,7 @@ import {
 } from './fixtures/connect-harness.js';
 import { GREETING, HOURS_QUESTION, HOURS_REPLY } from './fixtures/script.js';
 import {
+  createRoomWhenAvailable,
   describeWorker,
   roomEnv,
   startDouble,
@@ -83,7 +84,7 @@ describe.skipIf(SKIP)('voxagent start: faults', () => {
         '--idle-processes',
         '3',
       ]);
-      await d.createRoom('calm');
+      await createRoomWhenAvailable(d, 'calm');
       const cal = d.room('calm')!.addParticipant('cal');
       const calm = await jobOf(d, 'calm');
       await run.event(
@@ -92,7 +93,9 @@ describe.skipIf(SKIP)('voxagent start: faults', () => {
         (e) => e.type === 'speech.done' && e.fullText === GREETING,
       );
       await Promise.all(
-        ['throw', 'hang', 'leak'].map((m) => d.createRoom(m, { agents: [{ metadata: m }] })),
+        ['throw', 'hang', 'leak'].map((m) =>
+          createRoomWhenAvailable(d, m, { agents: [{ metadata: m }] }),
+        ),
       );
       const [thrower, hanger, leaker] = await Promise.all(
         ['throw', 'hang', 'leak'].map((r) => jobOf(d, r)),
@@ -112,7 +115,7 @@ describe.skipIf(SKIP)('voxagent start: faults', () => {
         (e) => e.type === 'speech.done' && e.fullText === HOURS_REPLY && e.reason === 'completed',
       );
       // And the worker still takes jobs.
-      await d.createRoom('after');
+      await createRoomWhenAvailable(d, 'after');
       const after = await jobOf(d, 'after');
       const agent = await d.waitForSession(`agent-${after}`, 30_000);
       expect(agent.closed).toBe(false);
@@ -130,7 +133,7 @@ describe.skipIf(SKIP)('voxagent start: faults', () => {
     async () => {
       const d = await startDouble(defer);
       const run = await registered(defer, d, ['--idle-processes', '1']);
-      await d.createRoom('stuck', { agents: [{ metadata: 'hang' }] });
+      await createRoomWhenAvailable(d, 'stuck', { agents: [{ metadata: 'hang' }] });
       const id = await jobOf(d, 'stuck');
       const joined = await run.line('job joined the room', (l) => l.job_id === id);
       const pid = Number(joined.pid);
@@ -150,7 +153,7 @@ describe.skipIf(SKIP)('voxagent start: faults', () => {
     async () => {
       const d = await startDouble(defer);
       const run = await registered(defer, d, ['--drain-timeout', '2s', '--idle-processes', '1']);
-      await d.createRoom('stay');
+      await createRoomWhenAvailable(d, 'stay');
       d.room('stay')!.addParticipant('stan');
       const id = await jobOf(d, 'stay');
       await d.waitForSession(`agent-${id}`, 30_000);
@@ -171,7 +174,7 @@ describe.skipIf(SKIP)('voxagent start: faults', () => {
     async () => {
       const d = await startDouble(defer);
       const run = await registered(defer, d, ['--idle-processes', '1']);
-      await d.createRoom('now');
+      await createRoomWhenAvailable(d, 'now');
       d.room('now')!.addParticipant('nora');
       const id = await jobOf(d, 'now');
       await d.waitForSession(`agent-${id}`, 30_000);

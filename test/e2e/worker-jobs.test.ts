@@ -25,6 +25,7 @@ import {
 } from './fixtures/connect-harness.js';
 import { GREETING, HOURS_QUESTION, HOURS_REPLY } from './fixtures/script.js';
 import {
+  createRoomWhenAvailable,
   exitsZero,
   healthBecomes,
   joinedJob,
@@ -57,7 +58,7 @@ describe.skipIf(SKIP)('voxagent start: the life of jobs', () => {
       // The assignment names where to join (LiveKit Cloud may): a relay in front of the double.
       const relay = await tcpRelay(defer, d.url);
       d.assignmentUrl = relay.url;
-      await d.createRoom('t', { agents: [{ metadata: 'to be terminated' }] });
+      await createRoomWhenAvailable(d, 't', { agents: [{ metadata: 'to be terminated' }] });
       d.room('t')!.addParticipant('tess');
       const { id, agent } = await joinedJob(d, 't');
       expect(relay.connections()).toBeGreaterThan(0);
@@ -89,7 +90,7 @@ describe.skipIf(SKIP)('voxagent start: the life of jobs', () => {
       );
       await run.line('job ended', (l) => l.job_id === id);
       // The agent ending its own job (ctx.job.shutdown()) ends it the same way.
-      await d.createRoom('u', { agents: [{ metadata: 'bye' }] });
+      await createRoomWhenAvailable(d, 'u', { agents: [{ metadata: 'bye' }] });
       d.room('u')!.addParticipant('ursula');
       const bye = await joinedJob(d, 'u');
       await bye.agent.waitFor(
@@ -114,7 +115,7 @@ describe.skipIf(SKIP)('voxagent start: the life of jobs', () => {
     async () => {
       const d = await startDouble(defer);
       const { run, worker } = await registered(defer, d);
-      await d.createRoom('d');
+      await createRoomWhenAvailable(d, 'd');
       const dana = d.room('d')!.addParticipant('dana');
       const { id } = await joinedJob(d, 'd');
       const port = await run.healthPort();
@@ -145,7 +146,7 @@ describe.skipIf(SKIP)('voxagent start: the life of jobs', () => {
     async () => {
       const d = await startDouble(defer);
       const { run, worker } = await registered(defer, d);
-      await d.createRoom('x');
+      await createRoomWhenAvailable(d, 'x');
       const xena = d.room('x')!.addParticipant('xena');
       const { id, agent } = await joinedJob(d, 'x');
       await run.event(
@@ -191,7 +192,7 @@ describe.skipIf(SKIP)('voxagent start: the life of jobs', () => {
       const auto = await registered(defer, d, ['--idle-processes', '1']);
       expect(named.worker.agentName).toBe('alpha');
       // A new room: automatic dispatch, to the unnamed worker only.
-      await d.createRoom('lobby');
+      await createRoomWhenAvailable(d, 'lobby');
       const lobby = await joinedJob(d, 'lobby');
       expect(lobby.job.workerId).toBe(auto.worker.id);
       expect(lobby.job.offers.map((o) => o.workerId)).toEqual([auto.worker.id]);

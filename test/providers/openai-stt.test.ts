@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAISTT } from 'voxagent/openai';
 import { type AudioFrame, silenceFrame, toneFrame } from '../../src/runtime/audio/frame.js';
@@ -74,6 +75,43 @@ describe('OpenAISTT', () => {
     expect(files.map((f) => f.subarray(0, 4).toString('ascii'))).toEqual(['RIFF', 'RIFF']);
     expect(files.map((f) => f.readUInt32LE(24))).toEqual([16_000, 16_000]);
     expect(files.map((f) => (f.length - 44) / 2)).toEqual([11_200, 9_600]);
+  });
+
+  it('many utterances in one stream leave no abort listeners behind', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const texts = Array.from({ length: 14 }, (_, i) => `utterance ${i + 1}`);
+      server.transcription(...texts.map((text) => ({ type: 'text' as const, text })));
+      // One utterance after another, each once the previous one's transcript is in, as a
+      // person talks (unpaced audio would have all fourteen uploads in flight at once).
+      const finals: string[] = [];
+      let heard = () => {};
+      async function* talk(): AsyncGenerator<AudioFrame> {
+        for (let i = 0; i < texts.length; i++) {
+          const answered = new Promise<void>((resolve) => {
+            heard = resolve;
+          });
+          yield* audio([
+            ['tone', 300],
+            ['quiet', 300],
+          ]);
+          await answered;
+        }
+      }
+      const ctx = testContext();
+      for await (const e of stt().recognize(talk(), ctx)) {
+        if (e.type === 'final') finals.push(e.text);
+        if (e.type === 'end_of_speech') heard();
+      }
+      expect(finals).toEqual(texts);
+      expect(getEventListeners(ctx.signal, 'abort')).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
   });
 
   it('audio that ends mid-utterance is still transcribed', async () => {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAITTS } from 'voxagent/openai';
 import { VirtualClock } from '../../src/runtime/clock/virtual-clock.js';
@@ -172,6 +173,25 @@ describe('OpenAITTS', () => {
     })();
     ctx.abort(reason);
     await expect(next).rejects.toBe(reason);
+  });
+
+  it('a long reply leaves no abort listeners behind (no MaxListenersExceededWarning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const ctx = testContext();
+      const texts = Array.from({ length: 25 }, (_, i) => `Sentence number ${i + 1}.`);
+      const audio = await collect(tts().synthesize(pieces(...texts), ctx));
+      expect(new Set(audio.map((a) => a.textIndex)).size).toBe(25);
+      // The caller's signal carries nothing of the synthesis once it is over.
+      expect(getEventListeners(ctx.signal, 'abort')).toHaveLength(0);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
   });
 });
 
