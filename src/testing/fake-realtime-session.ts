@@ -46,6 +46,8 @@ export class FakeRealtimeSession implements RealtimeSession {
   #transcripts = 0;
   /** Connected since the last failure (a session connects at its first request). */
   #connected = false;
+  /** Settles when the response in flight has ended (a conversation has one at a time). */
+  #inFlight: Promise<void> = Promise.resolve();
 
   constructor(model: FakeRealtimeModel, ctx: ModelCallContext) {
     this.#model = model;
@@ -104,7 +106,25 @@ export class FakeRealtimeSession implements RealtimeSession {
     this.#model.truncations.push({ itemId, audioEndMs, at: this.#clock.now(), heardText });
   }
 
+  /**
+   * One response at a time, as a real conversation allows: a request made while another
+   * response is still in flight waits for it to end (as a plugin must before asking again).
+   */
   async *respond(request: RealtimeRequest, signal: AbortSignal): AsyncGenerator<RealtimeChunk> {
+    const previous = this.#inFlight;
+    let ended = () => {};
+    this.#inFlight = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    try {
+      await untilSettledOrAborted(previous, signal);
+      yield* this.#respondNow(request, signal);
+    } finally {
+      ended();
+    }
+  }
+
+  async *#respondNow(request: RealtimeRequest, signal: AbortSignal): AsyncGenerator<RealtimeChunk> {
     if (this.closed) throw new Error('the realtime session is closed');
     if (signal.aborted) throw signal.reason;
     if (!this.#connected) {
@@ -284,6 +304,19 @@ export class FakeRealtimeSession implements RealtimeSession {
 
 /** Close codes by which a server refuses the session rather than dropping it. */
 const REFUSING_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1009, 1010]);
+
+/** Waits for `previous` to settle; rejects with the signal's reason if it aborts first. */
+function untilSettledOrAborted(previous: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void previous.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
 
 /** Resolves never; rejects with the signal's reason when it aborts. */
 function never(signal: AbortSignal): Promise<never> {

@@ -177,6 +177,34 @@ describe('FakeRealtimeModel: responses', () => {
   });
 });
 
+describe('FakeRealtimeModel: one response at a time', () => {
+  it('a request made while a response is in flight waits for its end; an abort ends the wait', async () => {
+    const model = new FakeRealtimeModel({
+      paced: true,
+      responses: [
+        { when: { input: 'first' }, text: 'First.', audioMs: 200 },
+        { when: { input: 'second' }, text: 'Second.', firstAudioMs: 50 },
+        { when: { input: 'third' }, text: 'Third.' },
+      ],
+    });
+    const { run, clock } = setup(model);
+    const first = run(request([user('u1', 'first')]));
+    const second = run(request([user('u1', 'first'), user('u2', 'second')]));
+    const aborted = new AbortController();
+    const third = run(request([user('u3', 'third')]), aborted.signal).catch((err: Error) => err);
+    clock.timer(100, () => aborted.abort(new Error('never mind')));
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.at(-1)!.at).toBe(200);
+    // Asked at 0, answered 50 ms after the first response ended.
+    expect(b.find(({ chunk }) => chunk.type === 'audio')!.at).toBe(250);
+    expect(await third).toMatchObject({ message: 'never mind' });
+    expect(model.requests.map((r) => r.items.at(-1))).toMatchObject([
+      { text: 'first' },
+      { text: 'second' },
+    ]);
+  });
+});
+
 describe('FakeRealtimeModel: faults', () => {
   it('an error before audio fails at firstAudioMs with nothing said; its state is gone', async () => {
     const model = new FakeRealtimeModel({
