@@ -6,12 +6,14 @@ import {
   FakeLLM,
   type FakeLLMResponse,
   type FakeProviderFailure,
+  type FakeRealtimeModel,
   FakeTTS,
   type FakeTTSFailure,
   FakeUserSpeech,
 } from '../testing/index.js';
 import type { StepActions } from './driver.js';
-import { parseRegexLiteral } from './matchers.js';
+import { buildRealtimeFake } from './fake-realtime-script.js';
+import { textMatcher } from './matchers.js';
 import type {
   LLMResponseSpec,
   ModelsSpec,
@@ -24,15 +26,11 @@ import type {
 
 export interface ReplayFakes {
   llm: FakeLLM;
+  /** The scripted realtime model, when the file gives `models.realtime` (it replaces `llm`). */
+  realtime: FakeRealtimeModel | undefined;
   tts: FakeTTS;
   user: FakeUserSpeech;
   output: FakeAudioOutput;
-}
-
-function textMatcher(s: string | undefined): string | RegExp | undefined {
-  if (s === undefined) return undefined;
-  const re = parseRegexLiteral(s);
-  return re instanceof RegExp ? re : s;
 }
 
 export function toFakeResponse(spec: LLMResponseSpec): FakeLLMResponse {
@@ -111,7 +109,8 @@ export function buildFakes(models: ModelsSpec, clock: Clock, maxAudioMs: number)
     reporting: models.output?.kind !== 'never-reporting',
     canPause: models.output?.pausable ?? true,
   });
-  return { llm, tts, user: new FakeUserSpeech(), output };
+  const realtime = buildRealtimeFake(models.realtime, maxAudioMs);
+  return { llm, realtime, tts, user: new FakeUserSpeech(), output };
 }
 
 /** AgentSession options from the file's `options:` (durations already in ms). */

@@ -61,6 +61,13 @@ export function parseRegexLiteral(s: string): RegExp | null | MatcherIssue {
   }
 }
 
+/** A scripted model's `when:` text (validated at load): a `/regex/flags`, else a substring. */
+export function textMatcher(s: string | undefined): string | RegExp | undefined {
+  if (s === undefined) return undefined;
+  const re = parseRegexLiteral(s);
+  return re instanceof RegExp ? re : s;
+}
+
 /** Compiles the raw YAML value of a matcher, collecting every problem with its sub-path. */
 export function compileMatcher(raw: unknown, issues: MatcherIssue[]): Matcher {
   if (typeof raw === 'string') {

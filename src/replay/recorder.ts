@@ -4,6 +4,7 @@ import type { Disposable } from '../runtime/events/emitter.js';
 import type { SessionEvent } from '../runtime/events/types.js';
 import type { AudioOutput } from '../runtime/io/audio-output.js';
 import type { LLM } from '../runtime/models/llm.js';
+import { isRealtimeModel, type RealtimeModel } from '../runtime/models/realtime.js';
 import type { TTS } from '../runtime/models/tts.js';
 import { formatDuration } from './duration.js';
 import { LIMITS } from './limits.js';
@@ -16,6 +17,7 @@ import {
   replyToSpec,
   ttsSpec,
 } from './recording-models.js';
+import { type RealtimeRecording, realtimeSpec, recordingRealtime } from './recording-realtime.js';
 import { DEFAULT_RUN } from './schema.js';
 
 /**
@@ -66,6 +68,8 @@ export class SessionRecorder {
   readonly #options: RecorderOptions;
   readonly #replies: RecordedReply[] = [];
   readonly #syntheses: RecordedSynthesis[] = [];
+  readonly #realtime: RealtimeRecording = { audioOutput: true, responses: [] };
+  #realtimeWrapped = false;
   #clock: { now(): number } | undefined;
   #subscription: Disposable | undefined;
 
@@ -98,9 +102,17 @@ export class SessionRecorder {
     this.#subscription = undefined;
   }
 
-  /** An LLM that passes everything through and remembers each reply, timing and failure. */
-  wrapLLM(llm: LLM): LLM {
-    return recordingLLM(llm, this.#replies);
+  /**
+   * An LLM that passes everything through and remembers each reply, timing and failure; a
+   * realtime model is wrapped the same way (its responses become `models.realtime`).
+   */
+  wrapLLM(llm: LLM): LLM;
+  wrapLLM(llm: RealtimeModel): RealtimeModel;
+  wrapLLM(llm: LLM | RealtimeModel): LLM | RealtimeModel;
+  wrapLLM(llm: LLM | RealtimeModel): LLM | RealtimeModel {
+    if (!isRealtimeModel(llm)) return recordingLLM(llm, this.#replies);
+    this.#realtimeWrapped = true;
+    return recordingRealtime(llm, this.#realtime);
   }
 
   /** A TTS that passes everything through and remembers the audio it made, and failures. */
@@ -143,8 +155,18 @@ export class SessionRecorder {
 
   #models(): Record<string, unknown> {
     const models: Record<string, unknown> = {};
+    const realtime = this.#realtimeWrapped;
+    if (realtime && this.#replies.length > 0) {
+      throw new Error(
+        'this recording used a chat model and a realtime model: a session file scripts one of them (record each setup on its own)',
+      );
+    }
     if (this.#replies.length > 0) models.llm = this.#replies.map(replyToSpec);
-    const segments = this.events.flatMap((e) => (e.type === 'speech.segment' ? [e] : []));
+    if (realtime) models.realtime = realtimeSpec(this.#realtime);
+    // A realtime model's own speech is not the TTS's: only what the TTS made counts.
+    const segments = realtime
+      ? []
+      : this.events.flatMap((e) => (e.type === 'speech.segment' ? [e] : []));
     const tts = ttsSpec(this.#syntheses, segments);
     if (Object.keys(tts).length > 0) models.tts = tts;
     models.output = this.#output();

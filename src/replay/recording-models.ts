@@ -13,7 +13,7 @@ import { literal } from './recording-events.js';
  * audio than was synthesised, and failures where they happened.
  */
 
-interface RecordedFailure {
+export interface RecordedFailure {
   message: string;
   status?: number;
   retryable?: boolean;
@@ -42,7 +42,7 @@ export interface RecordedSynthesis {
   cutAfterAudioMs: number | null;
 }
 
-function failureOf(err: unknown): RecordedFailure {
+export function failureOf(err: unknown): RecordedFailure {
   if (!(err instanceof ProviderError)) {
     return { message: err instanceof Error ? err.message : String(err) };
   }
@@ -56,7 +56,7 @@ function failureOf(err: unknown): RecordedFailure {
   };
 }
 
-function parseArguments(json: string): unknown {
+export function parseArguments(json: string): unknown {
   try {
     const value: unknown = JSON.parse(json);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : json;
@@ -161,7 +161,7 @@ export function recordingTTS(tts: TTS, syntheses: RecordedSynthesis[]): TTS {
 
 const ms = (v: number) => formatDuration(Math.round(v));
 
-function failureSpec(f: RecordedFailure): Record<string, unknown> {
+export function failureSpec(f: RecordedFailure): Record<string, unknown> {
   return {
     message: f.message,
     ...(f.status !== undefined ? { status: f.status } : {}),

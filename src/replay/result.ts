@@ -5,6 +5,7 @@ import { eventsHash } from './canonical.js';
 import { defaultChecks } from './checks.js';
 import type { TimelineDriver } from './driver.js';
 import type { PendingJudgement } from './expect-lists.js';
+import { evaluateRealtime } from './expect-realtime.js';
 import { evaluateExpectations } from './expectations.js';
 import type { ReplayFakes } from './fakes.js';
 import { turnLatencies } from './latency.js';
@@ -55,7 +56,8 @@ export function buildResult(r: ResultInput): { result: ReplayResult; judge: Pend
     deadlocks,
     matchedSeqs: evaluated.matchedSeqs,
   });
-  const expectations = [...evaluated.results, ...checks];
+  const realtime = evaluateRealtime(r.script.expect.realtime, r.fakes.realtime?.truncations);
+  const expectations = [...evaluated.results, ...realtime, ...checks];
   const result: ReplayResult = {
     file: r.file,
     name: r.script.name ?? basename(r.file, extname(r.file)),

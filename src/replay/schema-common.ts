@@ -8,6 +8,7 @@ import {
   describeWhere,
   type Matcher,
   type MatcherIssue,
+  parseRegexLiteral,
   type Where,
 } from './matchers.js';
 
@@ -243,3 +244,24 @@ export function describePoint(ref: PointRef): string {
       return `the event matched by ${ref.match}`;
   }
 }
+
+/** A string the input must contain, or a `/regex/flags` (the `when:` of scripted models). */
+export const textOrRegex = z.string().check((ctx) => {
+  const re = parseRegexLiteral(ctx.value);
+  if (re && !(re instanceof RegExp)) {
+    ctx.issues.push({ code: 'custom', message: re.message, input: ctx.value });
+  }
+});
+
+/** The tool calls a scripted model makes. */
+export const toolCallSpecs = z.array(
+  z.strictObject({
+    name: z.string(),
+    arguments: z
+      .union([z.string(), z.record(z.string(), z.unknown())], {
+        error: 'expected an object of arguments or a JSON string',
+      })
+      .optional(),
+    id: z.string().optional(),
+  }),
+);

@@ -12,6 +12,7 @@ import {
   refId,
   where,
 } from './schema-common.js';
+import { type RealtimeExpectations, realtimeExpectations } from './schema-realtime.js';
 
 /** The `expect:` section: what a run must show. */
 
@@ -73,6 +74,8 @@ export interface Expectations {
   history: ListExpectation<HistoryItem> | null;
   audio: ListExpectation<AudioItem> | null;
   latency: LatencyExpectation[];
+  /** What a scripted realtime model received (`models.realtime`). */
+  realtime: RealtimeExpectations | null;
   noDeadlock: boolean;
   noUnhandledError: boolean;
   noDroppedInput: boolean;
@@ -187,6 +190,7 @@ export const expectations = z
     history: listOf(historyItem).optional(),
     audio: listOf(audioItem).optional(),
     latency: latencyExpectations.optional(),
+    realtime: realtimeExpectations.optional(),
     noDeadlock: z.boolean().optional(),
     noUnhandledError: z.boolean().optional(),
     noDroppedInput: z.boolean().optional(),
@@ -198,6 +202,7 @@ export const expectations = z
       history: raw.history ?? null,
       audio: raw.audio ?? null,
       latency: raw.latency ?? [],
+      realtime: raw.realtime ?? null,
       noDeadlock: raw.noDeadlock ?? true,
       noUnhandledError: raw.noUnhandledError ?? true,
       noDroppedInput: raw.noDroppedInput ?? true,
@@ -210,6 +215,7 @@ export const DEFAULT_EXPECTATIONS: Expectations = {
   history: null,
   audio: null,
   latency: [],
+  realtime: null,
   noDeadlock: true,
   noUnhandledError: true,
   noDroppedInput: true,

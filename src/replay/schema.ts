@@ -1,20 +1,19 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import type { Matcher, Where } from './matchers.js';
-import { parseRegexLiteral } from './matchers.js';
-import { boundedInt, boundedList, duration, type PointRef } from './schema-common.js';
+import {
+  boundedInt,
+  boundedList,
+  duration,
+  type PointRef,
+  textOrRegex,
+  toolCallSpecs,
+} from './schema-common.js';
 import { DEFAULT_EXPECTATIONS, type Expectations, expectations } from './schema-expect.js';
+import { chatModelsBesideRealtime, realtimeSection } from './schema-realtime.js';
 import { type UserStep, userStep } from './schema-user.js';
 
 /** The whole session file. docs/sessions.md describes every field. */
-
-/** A string the input must contain, or a `/regex/flags`. */
-const textOrRegex = z.string().check((ctx) => {
-  const re = parseRegexLiteral(ctx.value);
-  if (re && !(re instanceof RegExp)) {
-    ctx.issues.push({ code: 'custom', message: re.message, input: ctx.value });
-  }
-});
 
 /** A provider failure as a plugin reports it; `retryable` ones are retried by the session. */
 const providerError = z.strictObject({
@@ -53,19 +52,7 @@ const llmResponse = z.strictObject({
     })
     .optional(),
   text: z.string().optional(),
-  toolCalls: z
-    .array(
-      z.strictObject({
-        name: z.string(),
-        arguments: z
-          .union([z.string(), z.record(z.string(), z.unknown())], {
-            error: 'expected an object of arguments or a JSON string',
-          })
-          .optional(),
-        id: z.string().optional(),
-      }),
-    )
-    .optional(),
+  toolCalls: toolCallSpecs.optional(),
   ttft: duration.optional(),
   duration: duration.optional(),
   /** Usable any number of times (otherwise a reply is used once). */
@@ -80,6 +67,7 @@ export type LLMResponseSpec = z.output<typeof llmResponse>;
 
 const models = z.strictObject({
   llm: boundedList(llmResponse).optional(),
+  realtime: realtimeSection.optional(),
   tts: z
     .strictObject({
       msPerChar: z
@@ -179,7 +167,7 @@ export const sessionFile = z
     description: z.string().optional(),
     agent: agentRef,
     options: options.optional(),
-    models: models.optional(),
+    models: models.check(chatModelsBesideRealtime).optional(),
     user: boundedList(userStep).optional(),
     run: run.optional(),
     expect: expectations.optional(),

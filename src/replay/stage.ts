@@ -83,10 +83,13 @@ export class ReplayStage {
   }
 
   #newSession(): AgentSession {
+    const { realtime } = this.fakes;
+    // A realtime model speaks for itself: a TTS only if the file scripts one (for say()).
+    const tts = realtime && !this.#script.models.tts ? {} : { tts: this.fakes.tts };
     const session = new AgentSession({
       clock: this.clock,
-      llm: this.fakes.llm,
-      tts: this.fakes.tts,
+      llm: realtime ?? this.fakes.llm,
+      ...tts,
       stt: this.fakes.user,
       vad: this.fakes.user,
       output: this.fakes.output,

@@ -44,6 +44,10 @@ export class FakeRealtimeSession implements RealtimeSession {
   readonly #listeners = new Set<(event: RealtimeEvent) => void>();
   #bufferedMs = 0;
   #transcripts = 0;
+  /** Connected since the last failure (a session connects at its first request). */
+  #connected = false;
+  /** Settles when the response in flight has ended (a conversation has one at a time). */
+  #inFlight: Promise<void> = Promise.resolve();
 
   constructor(model: FakeRealtimeModel, ctx: ModelCallContext) {
     this.#model = model;
@@ -102,9 +106,32 @@ export class FakeRealtimeSession implements RealtimeSession {
     this.#model.truncations.push({ itemId, audioEndMs, at: this.#clock.now(), heardText });
   }
 
+  /**
+   * One response at a time, as a real conversation allows: a request made while another
+   * response is still in flight waits for it to end (as a plugin must before asking again).
+   */
   async *respond(request: RealtimeRequest, signal: AbortSignal): AsyncGenerator<RealtimeChunk> {
+    const previous = this.#inFlight;
+    let ended = () => {};
+    this.#inFlight = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    try {
+      await untilSettledOrAborted(previous, signal);
+      yield* this.#respondNow(request, signal);
+    } finally {
+      ended();
+    }
+  }
+
+  async *#respondNow(request: RealtimeRequest, signal: AbortSignal): AsyncGenerator<RealtimeChunk> {
     if (this.closed) throw new Error('the realtime session is closed');
     if (signal.aborted) throw signal.reason;
+    if (!this.#connected) {
+      const refused = this.#model.connect(this.#clock.now());
+      if (refused) throw refused;
+      this.#connected = true;
+    }
     this.#model.requests.push({ ...request, items: [...request.items] });
     this.#sync(request.items);
     const response = this.#model.pick(request);
@@ -134,8 +161,9 @@ export class FakeRealtimeSession implements RealtimeSession {
   ): AsyncGenerator<RealtimeChunk> {
     if (response.hang) await never(signal);
     await this.#clock.sleep(response.firstAudioMs ?? 0, signal);
-    const failAt = response.error?.afterAudioMs;
-    if (response.error && failAt === undefined) throw this.#failure(response);
+    const fault = this.#fault(response);
+    const failAt = fault?.afterAudioMs;
+    if (fault && failAt === undefined) throw fault.error;
     const text = response.text ?? '';
     const options = this.#model.options;
     const audioOutput = this.#model.capabilities.audioOutput;
@@ -148,7 +176,7 @@ export class FakeRealtimeSession implements RealtimeSession {
       yield { type: 'message_started', itemId };
       for (const chunk of this.#speech(itemId, text, audioMs)) {
         if (chunk.type === 'audio') {
-          if (failAt !== undefined && progress.audioSentMs >= failAt) throw this.#failure(response);
+          if (fault && failAt !== undefined && progress.audioSentMs >= failAt) throw fault.error;
           progress.audioSentMs += frameDurationMs(chunk.frame);
         }
         yield chunk;
@@ -157,7 +185,7 @@ export class FakeRealtimeSession implements RealtimeSession {
         }
       }
     }
-    if (failAt !== undefined) throw this.#failure(response);
+    if (fault) throw fault.error;
     yield* this.#toolCalls(response);
     const words = text ? (text.match(/\S+\s*/g) ?? []).length : 0;
     yield {
@@ -243,18 +271,51 @@ export class FakeRealtimeSession implements RealtimeSession {
 
   /** After a failure the model's state is gone, as after a reconnect. */
   #lose(): void {
+    if (!this.#connected) return;
+    this.#connected = false;
     this.conversation.length = 0;
     this.#bufferedMs = 0;
     this.reconnects++;
   }
 
-  #failure(response: FakeRealtimeResponse): ProviderError {
-    const error = response.error ?? { message: 'failed' };
-    return new ProviderError(this.#model.label, error.message, {
-      ...(error.status !== undefined ? { status: error.status } : {}),
-      retryable: error.retryable ?? false,
+  /** The response's scripted failure (a server error, else a dropped socket), if any. */
+  #fault(
+    response: FakeRealtimeResponse,
+  ): { afterAudioMs: number | undefined; error: ProviderError } | undefined {
+    const label = this.#model.label;
+    const { error, disconnect } = response;
+    if (error) {
+      const failure = new ProviderError(error.provider ?? label, error.message, {
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        retryable: error.retryable ?? false,
+      });
+      return { afterAudioMs: error.afterAudioMs, error: failure };
+    }
+    if (!disconnect) return undefined;
+    const code = disconnect.code ?? 1006;
+    const said = disconnect.reason ? `: ${disconnect.reason}` : '';
+    const failure = new ProviderError(label, `connection closed (code ${code}${said})`, {
+      status: code,
+      retryable: !REFUSING_CLOSE_CODES.has(code),
     });
+    return { afterAudioMs: disconnect.afterAudioMs, error: failure };
   }
+}
+
+/** Close codes by which a server refuses the session rather than dropping it. */
+const REFUSING_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1009, 1010]);
+
+/** Waits for `previous` to settle; rejects with the signal's reason if it aborts first. */
+function untilSettledOrAborted(previous: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void previous.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }
 
 /** Resolves never; rejects with the signal's reason when it aborts. */

@@ -1,10 +1,11 @@
-import type { ModelCallContext } from '../runtime/models/context.js';
+import type { ModelCallContext, ProviderError } from '../runtime/models/context.js';
 import type {
   RealtimeCapabilities,
   RealtimeItem,
   RealtimeModel,
   RealtimeRequest,
 } from '../runtime/models/realtime.js';
+import { type FakeProviderFailure, fakeProviderError } from './fake-llm.js';
 import { FakeRealtimeSession } from './fake-realtime-session.js';
 
 type Matcher = string | RegExp;
@@ -18,6 +19,8 @@ export interface FakeRealtimeResponse {
     toolResult?: Matcher;
     /** The request's instructions contain / match this (which agent is speaking). */
     instructions?: Matcher;
+    /** The request comes from the agent (or task) with this name. */
+    agent?: string;
   };
   /** What the model says: the transcript of its audio (or its text, without audio output). */
   text?: string;
@@ -27,8 +30,25 @@ export interface FakeRealtimeResponse {
   /** Length of the audio. Default: text length × `msPerChar`. */
   audioMs?: number;
   repeat?: boolean;
-  /** Fail: before any output, or once `afterAudioMs` of audio is out. */
-  error?: { message: string; status?: number; retryable?: boolean; afterAudioMs?: number };
+  /**
+   * Fail as a server `error` event does: before any output, or once `afterAudioMs` of audio
+   * is out. The model loses its state, as a real connection is dropped after a failure.
+   */
+  error?: {
+    message: string;
+    status?: number;
+    retryable?: boolean;
+    afterAudioMs?: number;
+    /** The failing provider as the `error` event names it (default: the model's label). */
+    provider?: string;
+  };
+  /**
+   * The socket closes mid-response (before any output, or once `afterAudioMs` of audio is
+   * out): a ProviderError `connection closed (code 1006: reason)`, retryable unless the code
+   * is a refusal (1002, 1003, 1007–1010). The next request reconnects and re-creates the
+   * conversation. Ignored when `error` is given.
+   */
+  disconnect?: { afterAudioMs?: number; code?: number; reason?: string };
   /** Never answer: the response stays open, silent, until it is aborted. */
   hang?: boolean;
 }
@@ -56,6 +76,19 @@ export interface FakeRealtimeOptions {
   userTranscription?: boolean;
   /** What the user said in each committed turn, in order (`input_transcript` events). */
   userTranscripts?: string[];
+  /**
+   * Connection attempts that are refused (a bad key, a 429 at the upgrade), in order. A
+   * session connects at its first request and again after a failure dropped it; each
+   * attempt takes the next refusal, failing that request before the model sees it (no
+   * response is used up). Once they are used up, connects succeed.
+   */
+  connectFailures?: FakeProviderFailure[];
+}
+
+/** One connection attempt of a session (`refused`: the failure's message). */
+export interface FakeRealtimeConnect {
+  readonly at: number;
+  readonly refused: string | undefined;
 }
 
 /** A cut of the model's copy of a response, as `truncate()` asked for it. */
@@ -96,9 +129,12 @@ export class FakeRealtimeModel implements RealtimeModel {
   readonly truncations: FakeRealtimeTruncation[] = [];
   readonly cancels: FakeRealtimeCancel[] = [];
   readonly sessions: FakeRealtimeSession[] = [];
+  /** Every connection attempt of its sessions, in order. */
+  readonly connects: FakeRealtimeConnect[] = [];
   readonly options: Readonly<FakeRealtimeOptions>;
   readonly #responses: { response: FakeRealtimeResponse; used: boolean }[];
   #ids = 0;
+  #refusals = 0;
 
   constructor(options: FakeRealtimeOptions = {}) {
     this.options = options;
@@ -129,6 +165,15 @@ export class FakeRealtimeModel implements RealtimeModel {
     return `${prefix}_${++this.#ids}`;
   }
 
+  /** A session connects at `at`: the ProviderError of a scripted refusal, else undefined. */
+  connect(at: number): ProviderError | undefined {
+    const failure = this.options.connectFailures?.[this.#refusals];
+    this.connects.push({ at, refused: failure?.message });
+    if (!failure) return undefined;
+    this.#refusals++;
+    return fakeProviderError(failure, this.label);
+  }
+
   /** The response for `request` (a failing one when nothing matches and there is no fallback). */
   pick(request: RealtimeRequest): FakeRealtimeResponse {
     const last: RealtimeItem | undefined = request.items[request.items.length - 1];
@@ -142,6 +187,7 @@ export class FakeRealtimeModel implements RealtimeModel {
       if (when.instructions !== undefined && !matches(when.instructions, request.instructions)) {
         continue;
       }
+      if (when.agent !== undefined && when.agent !== request.agent) continue;
       if (!entry.response.repeat) entry.used = true;
       return entry.response;
     }
@@ -154,6 +200,10 @@ export class FakeRealtimeModel implements RealtimeModel {
         : toolResult !== undefined
           ? `tool result "${toolResult}"`
           : 'this request';
-    return { error: { message: `no scripted realtime response for ${what}` } };
+    return {
+      error: {
+        message: `no scripted realtime response for ${what} (agent ${request.agent ?? '?'})`,
+      },
+    };
   }
 }

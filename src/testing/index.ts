@@ -28,6 +28,7 @@ export {
 } from './fake-llm.js';
 export {
   type FakeRealtimeCancel,
+  type FakeRealtimeConnect,
   FakeRealtimeModel,
   type FakeRealtimeOptions,
   type FakeRealtimeResponse,

@@ -12,7 +12,7 @@ const files = readdirSync('sessions')
 
 describe('sessions/', () => {
   it('has the seed sessions and the scenarios', () => {
-    expect(files.filter((f) => f.startsWith('seed-'))).toHaveLength(6);
+    expect(files.filter((f) => f.startsWith('seed-'))).toHaveLength(8);
     expect(files.length).toBeGreaterThanOrEqual(14);
   });
 

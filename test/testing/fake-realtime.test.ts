@@ -177,6 +177,34 @@ describe('FakeRealtimeModel: responses', () => {
   });
 });
 
+describe('FakeRealtimeModel: one response at a time', () => {
+  it('a request made while a response is in flight waits for its end; an abort ends the wait', async () => {
+    const model = new FakeRealtimeModel({
+      paced: true,
+      responses: [
+        { when: { input: 'first' }, text: 'First.', audioMs: 200 },
+        { when: { input: 'second' }, text: 'Second.', firstAudioMs: 50 },
+        { when: { input: 'third' }, text: 'Third.' },
+      ],
+    });
+    const { run, clock } = setup(model);
+    const first = run(request([user('u1', 'first')]));
+    const second = run(request([user('u1', 'first'), user('u2', 'second')]));
+    const aborted = new AbortController();
+    const third = run(request([user('u3', 'third')]), aborted.signal).catch((err: Error) => err);
+    clock.timer(100, () => aborted.abort(new Error('never mind')));
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.at(-1)!.at).toBe(200);
+    // Asked at 0, answered 50 ms after the first response ended.
+    expect(b.find(({ chunk }) => chunk.type === 'audio')!.at).toBe(250);
+    expect(await third).toMatchObject({ message: 'never mind' });
+    expect(model.requests.map((r) => r.items.at(-1))).toMatchObject([
+      { text: 'first' },
+      { text: 'second' },
+    ]);
+  });
+});
+
 describe('FakeRealtimeModel: faults', () => {
   it('an error before audio fails at firstAudioMs with nothing said; its state is gone', async () => {
     const model = new FakeRealtimeModel({
@@ -224,6 +252,77 @@ describe('FakeRealtimeModel: faults', () => {
     await expect(run()).rejects.toThrow('dropped');
     expect(audioMs(got.map((chunk) => ({ chunk })))).toBe(100);
     expect(clock.now()).toBe(100);
+  });
+
+  it('a dropped socket mid-response: a retryable "connection closed" after that much audio; the next request reconnects', async () => {
+    const model = new FakeRealtimeModel({
+      responses: [
+        { text: 'Cut off here.', audioMs: 400, disconnect: { afterAudioMs: 100, reason: 'gone' } },
+        { text: 'Refused.', disconnect: { code: 1008 } },
+        { text: 'Back.' },
+      ],
+    });
+    const { run, session } = setup(model);
+    const got: RealtimeChunk[] = [];
+    const failure = await (async () => {
+      for await (const chunk of session.respond(
+        request([user('u1', 'hi')]),
+        new AbortController().signal,
+      )) {
+        got.push(chunk);
+      }
+    })().catch((err: unknown) => err);
+    expect(failure).toMatchObject({
+      provider: 'fake-realtime',
+      message: 'connection closed (code 1006: gone)',
+      details: { status: 1006, retryable: true },
+    });
+    expect(audioMs(got.map((chunk) => ({ chunk })))).toBe(100);
+    await expect(run(request([user('u1', 'hi'), user('u2', 'again')]))).rejects.toMatchObject({
+      message: 'connection closed (code 1008)',
+      details: { status: 1008, retryable: false },
+    });
+    await run(request([user('u1', 'hi'), user('u2', 'again'), user('u3', 'more')]));
+    expect(session.reconnects).toBe(2);
+    expect(model.connects.map((c) => c.refused)).toEqual([undefined, undefined, undefined]);
+    expect(session.syncs.map((s) => s.created.length)).toEqual([1, 2, 3]);
+  });
+
+  it('a refused connect fails the request before the model sees it; the next one connects', async () => {
+    const model = new FakeRealtimeModel({
+      connectFailures: [{ message: 'invalid api key', status: 401 }],
+      responses: [{ when: { input: 'hi' }, text: 'Hello.' }],
+    });
+    const { run, clock, session } = setup(model);
+    await expect(run(request([user('u1', 'hi')]))).rejects.toMatchObject({
+      message: 'invalid api key',
+      details: { status: 401, retryable: false },
+    });
+    expect(model.requests).toEqual([]);
+    clock.timer(500, () => {});
+    await clock.runUntilIdle();
+    const said = await run(request([user('u1', 'hi')]));
+    expect(kinds(said)).toContain('text:Hello.');
+    expect(model.connects).toEqual([
+      { at: 0, refused: 'invalid api key' },
+      { at: 500, refused: undefined },
+    ]);
+    expect(session.reconnects).toBe(0);
+  });
+
+  it('a response can be keyed on the agent that asks', async () => {
+    const model = new FakeRealtimeModel({
+      responses: [
+        { when: { agent: 'Billing' }, text: 'Billing here.' },
+        { when: { agent: 'Front' }, text: 'Front desk.' },
+      ],
+    });
+    const { run } = setup(model);
+    const said = await run({ ...request([user('u1', 'hi')]), agent: 'Front' });
+    expect(kinds(said)).toContain('text:desk.');
+    await expect(run({ ...request([user('u2', 'hi')]), agent: 'Other' })).rejects.toThrow(
+      '(agent Other)',
+    );
   });
 
   it('a response that never answers stays silent until aborted, and the cancel is recorded', async () => {

@@ -63,6 +63,8 @@ export interface RealtimeRequest {
   readonly instructions: string;
   readonly tools: readonly LLMToolSpec[];
   readonly toolChoice?: ToolChoice;
+  /** Name of the agent asking (metadata for fakes and recordings; providers ignore it). */
+  readonly agent?: string;
   /**
    * The whole conversation. Items the model does not have yet are created (in order), items
    * it has that are not here are deleted; after a reconnect everything is created again.

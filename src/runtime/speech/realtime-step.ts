@@ -95,6 +95,7 @@ export function realtimeStepSource(
     instructions: system?.role === 'system' ? system.content : '',
     tools: chat.tools,
     ...(chat.toolChoice ? { toolChoice: chat.toolChoice } : {}),
+    ...(chat.agent !== undefined ? { agent: chat.agent } : {}),
     items: toRealtimeItems(history),
   };
   const { session, model } = link;
