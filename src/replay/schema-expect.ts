@@ -12,6 +12,12 @@ import {
   refId,
   where,
 } from './schema-common.js';
+import {
+  type CountExpectation,
+  countsExpectation,
+  type RequestItem,
+  requestsExpectation,
+} from './schema-probes.js';
 
 /** The `expect:` section: what a run must show. */
 
@@ -73,6 +79,10 @@ export interface Expectations {
   history: ListExpectation<HistoryItem> | null;
   audio: ListExpectation<AudioItem> | null;
   latency: LatencyExpectation[];
+  /** The model requests, in order (schema-probes.ts). */
+  requests: ListExpectation<RequestItem> | null;
+  /** How many events of a kind there are. */
+  counts: CountExpectation[];
   noDeadlock: boolean;
   noUnhandledError: boolean;
   noDroppedInput: boolean;
@@ -166,7 +176,7 @@ const audioItem = z.strictObject({
 });
 
 /** A bare list means `exact`; `{ includes: [...] }` an ordered subset. */
-function listOf<T extends z.ZodType>(item: T) {
+export function listOf<T extends z.ZodType>(item: T) {
   return z
     .union([
       boundedList(item),
@@ -187,6 +197,8 @@ export const expectations = z
     history: listOf(historyItem).optional(),
     audio: listOf(audioItem).optional(),
     latency: latencyExpectations.optional(),
+    requests: z.lazy(() => requestsExpectation).optional(),
+    counts: z.lazy(() => countsExpectation).optional(),
     noDeadlock: z.boolean().optional(),
     noUnhandledError: z.boolean().optional(),
     noDroppedInput: z.boolean().optional(),
@@ -198,6 +210,8 @@ export const expectations = z
       history: raw.history ?? null,
       audio: raw.audio ?? null,
       latency: raw.latency ?? [],
+      requests: raw.requests ?? null,
+      counts: raw.counts ?? [],
       noDeadlock: raw.noDeadlock ?? true,
       noUnhandledError: raw.noUnhandledError ?? true,
       noDroppedInput: raw.noDroppedInput ?? true,
@@ -210,6 +224,8 @@ export const DEFAULT_EXPECTATIONS: Expectations = {
   history: null,
   audio: null,
   latency: [],
+  requests: null,
+  counts: [],
   noDeadlock: true,
   noUnhandledError: true,
   noDroppedInput: true,

@@ -4,7 +4,11 @@ import type { Matcher, Where } from './matchers.js';
 import { parseRegexLiteral } from './matchers.js';
 import { boundedInt, boundedList, duration, type PointRef } from './schema-common.js';
 import { DEFAULT_EXPECTATIONS, type Expectations, expectations } from './schema-expect.js';
+import { ttsAudioEntry } from './schema-models.js';
+import { extraOptionFields } from './schema-options.js';
+import { type ScriptedToolSpec, scriptedTools } from './schema-tools.js';
 import { type UserStep, userStep } from './schema-user.js';
+import { speechTargetIssues } from './speech-targets.js';
 
 /** The whole session file. docs/sessions.md describes every field. */
 
@@ -50,6 +54,8 @@ const llmResponse = z.strictObject({
       input: textOrRegex.optional(),
       toolResult: textOrRegex.optional(),
       agent: z.string().optional(),
+      /** The request's instructions (its system message) contain or match this. */
+      instructions: textOrRegex.optional(),
     })
     .optional(),
   text: z.string().optional(),
@@ -88,7 +94,7 @@ const models = z.strictObject({
         .max(LIMITS.msPerChar, { error: `expected at most ${LIMITS.msPerChar} ms per character` })
         .optional(),
       ttfb: duration.optional(),
-      audio: z.record(z.string(), duration).optional(),
+      audio: z.record(z.string(), ttsAudioEntry).optional(),
       sampleRate: boundedInt(8000, 192_000).optional(),
       failures: boundedList(ttsFailure).optional(),
       stalls: boundedList(ttsStall).optional(),
@@ -98,6 +104,8 @@ const models = z.strictObject({
     .strictObject({
       kind: z.enum(['reporting', 'never-reporting']).optional(),
       pausable: z.boolean().optional(),
+      /** Playback is reported this long after the fact (a slow or remote sink). */
+      reportDelayMs: duration.optional(),
     })
     .optional(),
 });
@@ -131,6 +139,7 @@ const options = z.strictObject({
     })
     .optional(),
   userData: z.record(z.string(), z.unknown()).optional(),
+  ...extraOptionFields,
 });
 
 export type SessionOptionsSpec = z.output<typeof options>;
@@ -169,6 +178,8 @@ export interface SessionScript {
   options: SessionOptionsSpec;
   models: ModelsSpec;
   user: UserStep[];
+  /** Tools scripted in the file, offered by its agent (schema-tools.ts). */
+  tools: Record<string, ScriptedToolSpec>;
   run: RunSpec;
   expect: Expectations;
 }
@@ -181,6 +192,7 @@ export const sessionFile = z
     options: options.optional(),
     models: models.optional(),
     user: boundedList(userStep).optional(),
+    tools: scriptedTools.optional(),
     run: run.optional(),
     expect: expectations.optional(),
   })
@@ -192,6 +204,7 @@ export const sessionFile = z
       options: raw.options ?? {},
       models: raw.models ?? {},
       user: (raw.user ?? []).map((s, index) => ({ ...s, index })),
+      tools: raw.tools ?? {},
       run: {
         limitMs: raw.run?.limit ?? DEFAULT_RUN.limitMs,
         settleMs: raw.run?.settle ?? DEFAULT_RUN.settleMs,
@@ -201,7 +214,7 @@ export const sessionFile = z
     }),
   )
   .superRefine((script, ctx) => {
-    for (const issue of crossReferenceIssues(script)) {
+    for (const issue of [...crossReferenceIssues(script), ...speechTargetIssues(script.user)]) {
       ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
     }
   });
