@@ -47,7 +47,7 @@ const processIO: ReplayIO = {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 const SESSION_EXTENSIONS = new Set(['.yaml', '.yml']);
 
-/** Files as given, folders expanded to their *.yaml / *.yml files (sorted, not recursive). */
+/** Files as given, folders expanded to their *.yaml / *.yml files, subfolders included (sorted). */
 export async function expandSessionPaths(
   paths: readonly string[],
 ): Promise<{ files: string[]; missing: string[] }> {
@@ -57,12 +57,26 @@ export async function expandSessionPaths(
     const info = await stat(p).catch(() => null);
     if (!info) missing.push(p);
     else if (!info.isDirectory()) files.push(p);
-    else {
-      const names = (await readdir(p)).filter((n) => SESSION_EXTENSIONS.has(extname(n))).sort();
-      files.push(...names.map((n) => join(p, n)));
-    }
+    else files.push(...(await sessionFilesIn(p)));
   }
   return { files, missing };
+}
+
+/** A folder's session files, then those of its subfolders (each sorted by name). */
+async function sessionFilesIn(dir: string): Promise<string[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  const here = entries
+    .filter((e) => e.isFile() && SESSION_EXTENSIONS.has(extname(e.name)))
+    .map((e) => join(dir, e.name));
+  const below: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) {
+      below.push(...(await sessionFilesIn(join(dir, e.name))));
+    }
+  }
+  return [...here, ...below];
 }
 
 interface Settings {

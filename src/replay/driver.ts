@@ -18,10 +18,11 @@ export interface StepActions {
   /** The user starts speaking now, for `durationMs` (STT/VAD fakes take it from here). */
   speech(action: Extract<UserAction, { type: 'speech' }>): void;
   noise(action: Extract<UserAction, { type: 'noise' }>): void;
-  text(action: Extract<UserAction, { type: 'text' }>): void;
+  /** `stepId`: the step's id, for a later `interrupt: { speech: <id> }`. */
+  text(action: Extract<UserAction, { type: 'text' }>, stepId: string | null): void;
   interrupt(action: Extract<UserAction, { type: 'interrupt' }>): Promise<void>;
-  say(action: Extract<UserAction, { type: 'say' }>): void;
-  reply(action: Extract<UserAction, { type: 'reply' }>): void;
+  say(action: Extract<UserAction, { type: 'say' }>, stepId: string | null): void;
+  reply(action: Extract<UserAction, { type: 'reply' }>, stepId: string | null): void;
   close(action: Extract<UserAction, { type: 'close' }>): Promise<void>;
   /** Closes the session and starts a new one with a fresh agent (a hot reload). */
   reload(): Promise<void>;
@@ -194,16 +195,16 @@ export class TimelineDriver {
           this.#actions.noise(action);
           break;
         case 'text':
-          this.#actions.text(action);
+          this.#actions.text(action, record.id);
           break;
         case 'interrupt':
           pending = this.#actions.interrupt(action);
           break;
         case 'say':
-          this.#actions.say(action);
+          this.#actions.say(action, record.id);
           break;
         case 'reply':
-          this.#actions.reply(action);
+          this.#actions.reply(action, record.id);
           break;
         case 'close':
           pending = this.#actions.close(action);

@@ -5,6 +5,8 @@ import { evaluateLatency } from './latency.js';
 import { describeWhere, fieldValue, type RefLookup, whereMatches } from './matchers.js';
 import { type AudioPlayRecord, audioFromEvents } from './observed.js';
 import { type PointContext, resolvePoint } from './points.js';
+import { evaluateCounts, evaluateRequests } from './probes.js';
+import type { RequestRecord } from './request-log.js';
 import { describePoint } from './schema-common.js';
 import type { EventExpectation, Expectations } from './schema-expect.js';
 import type { ExpectationResult, StepRecord } from './types.js';
@@ -19,6 +21,8 @@ export interface EvaluationInput {
   steps: readonly StepRecord[];
   /** What reached the audio output; derived from the events when not given. */
   audio?: readonly AudioPlayRecord[];
+  /** The model requests of the run (for `expect.requests`). */
+  requests?: readonly RequestRecord[];
 }
 
 export interface EventsEvaluation {
@@ -64,6 +68,8 @@ export function evaluateExpectations(
     });
   }
   results.push(...evaluateLatency(expect.latency, input.events));
+  if (expect.requests) results.push(evaluateRequests(expect.requests, input.requests ?? []));
+  results.push(...evaluateCounts(expect.counts, input.events));
   return { results, matchedSeqs: ev.matchedSeqs, judge };
 }
 

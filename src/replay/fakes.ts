@@ -21,6 +21,9 @@ import type {
   SessionOptionsSpec,
   TTSFailureSpec,
 } from './schema.js';
+import { splitTtsAudio, type TTSAudioEntry } from './schema-models.js';
+import { extraSessionOptions } from './schema-options.js';
+import { SpeechTargets } from './speech-targets.js';
 
 /** The scripted models of a session file, and the session calls its steps make. */
 
@@ -33,15 +36,23 @@ export interface ReplayFakes {
   output: FakeAudioOutput;
 }
 
+/** Per-text audio lengths and times to first audio (a text without its own ttfb has none). */
+function ttsAudioOptions(entries: Record<string, TTSAudioEntry>) {
+  const { audioMs, ttfbMs } = splitTtsAudio(entries);
+  return Object.keys(ttfbMs).length > 0 ? { audioMs, textTtfbMs: ttfbMs } : { audioMs };
+}
+
 export function toFakeResponse(spec: LLMResponseSpec): FakeLLMResponse {
   const out: FakeLLMResponse = {};
   if (spec.when) {
     const input = textMatcher(spec.when.input);
     const toolResult = textMatcher(spec.when.toolResult);
+    const instructions = textMatcher(spec.when.instructions);
     out.when = {
       ...(input !== undefined ? { input } : {}),
       ...(toolResult !== undefined ? { toolResult } : {}),
       ...(spec.when.agent !== undefined ? { agent: spec.when.agent } : {}),
+      ...(instructions !== undefined ? { instructions } : {}),
     };
   }
   if (spec.text !== undefined) out.text = spec.text;
@@ -93,7 +104,7 @@ export function buildFakes(models: ModelsSpec, clock: Clock, maxAudioMs: number)
     maxAudioMs,
     ...(t.msPerChar !== undefined ? { msPerChar: t.msPerChar } : {}),
     ...(t.ttfb !== undefined ? { ttfbMs: t.ttfb } : {}),
-    ...(t.audio !== undefined ? { audioMs: t.audio } : {}),
+    ...(t.audio !== undefined ? ttsAudioOptions(t.audio) : {}),
     ...(t.sampleRate !== undefined ? { sampleRate: t.sampleRate } : {}),
     ...(t.failures !== undefined ? { failures: t.failures.map(toTTSFailure) } : {}),
     ...(t.stalls !== undefined
@@ -108,6 +119,7 @@ export function buildFakes(models: ModelsSpec, clock: Clock, maxAudioMs: number)
   const output = new FakeAudioOutput(clock, {
     reporting: models.output?.kind !== 'never-reporting',
     canPause: models.output?.pausable ?? true,
+    ...(models.output?.reportDelayMs ? { reportDelayMs: models.output.reportDelayMs } : {}),
   });
   const realtime = buildRealtimeFake(models.realtime, maxAudioMs);
   return { llm, realtime, tts, user: new FakeUserSpeech(), output };
@@ -124,7 +136,7 @@ export function sessionOptions(spec: SessionOptionsSpec): Partial<AgentSessionOp
   if (spec.closeTimeoutMs !== undefined) out.closeTimeoutMs = spec.closeTimeoutMs;
   if (spec.retry !== undefined) out.retry = { ...spec.retry };
   if (spec.userData !== undefined) out.userData = structuredClone(spec.userData);
-  return out;
+  return { ...out, ...extraSessionOptions(spec) };
 }
 
 /**
@@ -136,6 +148,7 @@ export function sessionActions(
   fakes: ReplayFakes,
   clock: Clock,
   reload: () => Promise<void>,
+  targets: SpeechTargets = new SpeechTargets(() => []),
 ): StepActions {
   return {
     speech: (a) => {
@@ -152,23 +165,29 @@ export function sessionActions(
       const now = clock.now();
       fakes.user.speak({ startMs: now, endMs: now + a.durationMs });
     },
-    text: (a) => {
-      current().sendUserText(a.text, { source: a.source });
+    text: (a, stepId) => {
+      targets.remember(stepId, current().sendUserText(a.text, { source: a.source }));
     },
-    interrupt: (a) => current().interrupt({ force: a.force }),
-    say: (a) => {
-      current().say(a.text, {
+    interrupt: async (a) => {
+      if (!a.target) return current().interrupt({ force: a.force });
+      targets.resolve(a.target, current())?.interrupt({ force: a.force });
+    },
+    say: (a, stepId) => {
+      const handle = current().say(a.text, {
         ...(a.allowInterruptions !== null ? { allowInterruptions: a.allowInterruptions } : {}),
         ...(a.addToHistory !== null ? { addToHistory: a.addToHistory } : {}),
+        ...(a.priority !== undefined ? { priority: a.priority } : {}),
       });
+      targets.remember(stepId, handle);
     },
-    reply: (a) => {
-      current().generateReply({
+    reply: (a, stepId) => {
+      const handle = current().generateReply({
         ...(a.instructions !== null ? { instructions: a.instructions } : {}),
         ...(a.userInput !== null ? { userInput: a.userInput } : {}),
         ...(a.allowInterruptions !== null ? { allowInterruptions: a.allowInterruptions } : {}),
         ...(a.toolChoice !== null ? { toolChoice: a.toolChoice } : {}),
       });
+      targets.remember(stepId, handle);
     },
     close: (a) => current().close(a.reason),
     reload,

@@ -11,6 +11,7 @@ import type { ReplayFakes } from './fakes.js';
 import { turnLatencies } from './latency.js';
 import { audioFromSink, pendingWork } from './observed.js';
 import type { ReplayClock } from './replay-clock.js';
+import type { RequestLog } from './request-log.js';
 import type { SessionScript } from './schema.js';
 import type { DeadlockReport, EndReason, ReplayResult } from './types.js';
 
@@ -28,6 +29,8 @@ export interface ResultInput {
   clock: ReplayClock;
   driver: TimelineDriver;
   fakes: ReplayFakes;
+  /** The model requests of the run. */
+  requests?: RequestLog;
   wallStart: number;
 }
 
@@ -49,6 +52,7 @@ export function buildResult(r: ResultInput): { result: ReplayResult; judge: Pend
     events,
     steps,
     audio: audioFromSink(r.fakes.output.segments, events),
+    requests: r.requests?.records ?? [],
   });
   const checks = defaultChecks(r.script.expect, {
     events,

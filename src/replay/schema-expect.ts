@@ -12,6 +12,12 @@ import {
   refId,
   where,
 } from './schema-common.js';
+import {
+  type CountExpectation,
+  countsExpectation,
+  type RequestItem,
+  requestsExpectation,
+} from './schema-probes.js';
 import { type RealtimeExpectations, realtimeExpectations } from './schema-realtime.js';
 
 /** The `expect:` section: what a run must show. */
@@ -76,6 +82,10 @@ export interface Expectations {
   latency: LatencyExpectation[];
   /** What a scripted realtime model received (`models.realtime`). */
   realtime: RealtimeExpectations | null;
+  /** The model requests, in order (schema-probes.ts). */
+  requests: ListExpectation<RequestItem> | null;
+  /** How many events of a kind there are. */
+  counts: CountExpectation[];
   noDeadlock: boolean;
   noUnhandledError: boolean;
   noDroppedInput: boolean;
@@ -169,7 +179,7 @@ const audioItem = z.strictObject({
 });
 
 /** A bare list means `exact`; `{ includes: [...] }` an ordered subset. */
-function listOf<T extends z.ZodType>(item: T) {
+export function listOf<T extends z.ZodType>(item: T) {
   return z
     .union([
       boundedList(item),
@@ -191,6 +201,8 @@ export const expectations = z
     audio: listOf(audioItem).optional(),
     latency: latencyExpectations.optional(),
     realtime: realtimeExpectations.optional(),
+    requests: z.lazy(() => requestsExpectation).optional(),
+    counts: z.lazy(() => countsExpectation).optional(),
     noDeadlock: z.boolean().optional(),
     noUnhandledError: z.boolean().optional(),
     noDroppedInput: z.boolean().optional(),
@@ -203,6 +215,8 @@ export const expectations = z
       audio: raw.audio ?? null,
       latency: raw.latency ?? [],
       realtime: raw.realtime ?? null,
+      requests: raw.requests ?? null,
+      counts: raw.counts ?? [],
       noDeadlock: raw.noDeadlock ?? true,
       noUnhandledError: raw.noUnhandledError ?? true,
       noDroppedInput: raw.noDroppedInput ?? true,
@@ -216,6 +230,8 @@ export const DEFAULT_EXPECTATIONS: Expectations = {
   audio: null,
   latency: [],
   realtime: null,
+  requests: null,
+  counts: [],
   noDeadlock: true,
   noUnhandledError: true,
   noDroppedInput: true,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ToolChoice } from '../runtime/models/llm.js';
+import type { SayPriority } from '../runtime/session/session.js';
 import { anchor, duration, type PointRef, refId } from './schema-common.js';
+import { describeTarget, type SpeechTarget, speechTarget } from './speech-targets.js';
 
 /** The `user:` timeline: what the user (and the API) do, and when. */
 
@@ -23,12 +25,14 @@ export type UserAction =
     }
   | { type: 'noise'; durationMs: number }
   | { type: 'text'; text: string; source: 'text' | 'api' }
-  | { type: 'interrupt'; force: boolean }
+  /** `target`: one handle (`handle.interrupt()`); null: `session.interrupt()`. */
+  | { type: 'interrupt'; force: boolean; target?: SpeechTarget }
   | {
       type: 'say';
       text: string;
       allowInterruptions: boolean | null;
       addToHistory: boolean | null;
+      priority?: SayPriority;
     }
   | {
       type: 'reply';
@@ -74,6 +78,7 @@ const FIELD_OWNERS: Record<string, readonly (typeof ACTION_KEYS)[number][]> = {
   source: ['text'],
   allowInterruptions: ['say'],
   addToHistory: ['say'],
+  priority: ['say'],
 };
 
 const toolChoice = z.union([
@@ -89,7 +94,10 @@ const rawStep = z.strictObject({
   noise: duration.optional(),
   text: z.string().optional(),
   interrupt: z
-    .union([z.literal(true), z.strictObject({ force: z.boolean().optional() })])
+    .union([
+      z.literal(true),
+      z.strictObject({ force: z.boolean().optional(), speech: speechTarget.optional() }),
+    ])
     .optional(),
   say: z.string().optional(),
   reply: z
@@ -113,6 +121,7 @@ const rawStep = z.strictObject({
   source: z.enum(['text', 'api']).optional(),
   allowInterruptions: z.boolean().optional(),
   addToHistory: z.boolean().optional(),
+  priority: z.enum(['low', 'normal', 'high']).optional(),
 });
 
 type RawStep = z.output<typeof rawStep>;
@@ -178,14 +187,17 @@ function toAction(
       return { type: 'noise', durationMs: raw.noise! };
     case 'text':
       return { type: 'text', text: raw.text!, source: raw.source ?? 'text' };
-    case 'interrupt':
-      return { type: 'interrupt', force: raw.interrupt === true ? false : !!raw.interrupt?.force };
+    case 'interrupt': {
+      const i = raw.interrupt === true ? {} : raw.interrupt!;
+      return { type: 'interrupt', force: !!i.force, ...(i.speech ? { target: i.speech } : {}) };
+    }
     case 'say':
       return {
         type: 'say',
         text: raw.say!,
         allowInterruptions: raw.allowInterruptions ?? null,
         addToHistory: raw.addToHistory ?? null,
+        ...(raw.priority ? { priority: raw.priority } : {}),
       };
     case 'reply': {
       const r = raw.reply === true ? {} : raw.reply!;
@@ -226,8 +238,10 @@ export function describeAction(action: UserAction): string {
       return `noise (${action.durationMs}ms)`;
     case 'text':
       return `${action.source} "${action.text}"`;
-    case 'interrupt':
-      return action.force ? 'interrupt (force)' : 'interrupt';
+    case 'interrupt': {
+      const what = action.target ? ` ${describeTarget(action.target)}` : '';
+      return `interrupt${what}${action.force ? ' (force)' : ''}`;
+    }
     case 'say':
       return `say "${action.text}"`;
     case 'reply':

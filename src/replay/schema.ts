@@ -10,8 +10,12 @@ import {
   toolCallSpecs,
 } from './schema-common.js';
 import { DEFAULT_EXPECTATIONS, type Expectations, expectations } from './schema-expect.js';
+import { ttsAudioEntry } from './schema-models.js';
+import { extraOptionFields } from './schema-options.js';
 import { chatModelsBesideRealtime, realtimeSection } from './schema-realtime.js';
+import { type ScriptedToolSpec, scriptedTools } from './schema-tools.js';
 import { type UserStep, userStep } from './schema-user.js';
+import { speechTargetIssues } from './speech-targets.js';
 
 /** The whole session file. docs/sessions.md describes every field. */
 
@@ -49,6 +53,8 @@ const llmResponse = z.strictObject({
       input: textOrRegex.optional(),
       toolResult: textOrRegex.optional(),
       agent: z.string().optional(),
+      /** The request's instructions (its system message) contain or match this. */
+      instructions: textOrRegex.optional(),
     })
     .optional(),
   text: z.string().optional(),
@@ -76,7 +82,7 @@ const models = z.strictObject({
         .max(LIMITS.msPerChar, { error: `expected at most ${LIMITS.msPerChar} ms per character` })
         .optional(),
       ttfb: duration.optional(),
-      audio: z.record(z.string(), duration).optional(),
+      audio: z.record(z.string(), ttsAudioEntry).optional(),
       sampleRate: boundedInt(8000, 192_000).optional(),
       failures: boundedList(ttsFailure).optional(),
       stalls: boundedList(ttsStall).optional(),
@@ -86,6 +92,8 @@ const models = z.strictObject({
     .strictObject({
       kind: z.enum(['reporting', 'never-reporting']).optional(),
       pausable: z.boolean().optional(),
+      /** Playback is reported this long after the fact (a slow or remote sink). */
+      reportDelayMs: duration.optional(),
     })
     .optional(),
 });
@@ -119,6 +127,7 @@ const options = z.strictObject({
     })
     .optional(),
   userData: z.record(z.string(), z.unknown()).optional(),
+  ...extraOptionFields,
 });
 
 export type SessionOptionsSpec = z.output<typeof options>;
@@ -157,6 +166,8 @@ export interface SessionScript {
   options: SessionOptionsSpec;
   models: ModelsSpec;
   user: UserStep[];
+  /** Tools scripted in the file, offered by its agent (schema-tools.ts). */
+  tools: Record<string, ScriptedToolSpec>;
   run: RunSpec;
   expect: Expectations;
 }
@@ -169,6 +180,7 @@ export const sessionFile = z
     options: options.optional(),
     models: models.check(chatModelsBesideRealtime).optional(),
     user: boundedList(userStep).optional(),
+    tools: scriptedTools.optional(),
     run: run.optional(),
     expect: expectations.optional(),
   })
@@ -180,6 +192,7 @@ export const sessionFile = z
       options: raw.options ?? {},
       models: raw.models ?? {},
       user: (raw.user ?? []).map((s, index) => ({ ...s, index })),
+      tools: raw.tools ?? {},
       run: {
         limitMs: raw.run?.limit ?? DEFAULT_RUN.limitMs,
         settleMs: raw.run?.settle ?? DEFAULT_RUN.settleMs,
@@ -189,7 +202,7 @@ export const sessionFile = z
     }),
   )
   .superRefine((script, ctx) => {
-    for (const issue of crossReferenceIssues(script)) {
+    for (const issue of [...crossReferenceIssues(script), ...speechTargetIssues(script.user)]) {
       ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
     }
   });

@@ -5,8 +5,11 @@ import type { AgentFactory } from './agent-loader.js';
 import { TimelineDriver } from './driver.js';
 import { buildFakes, type ReplayFakes, sessionActions, sessionOptions } from './fakes.js';
 import { ReplayClock } from './replay-clock.js';
+import { RequestLog } from './request-log.js';
 import { RunEnd } from './run-end.js';
 import type { SessionScript } from './schema.js';
+import { offerScriptedTools } from './scripted-tools.js';
+import { SpeechTargets } from './speech-targets.js';
 
 /**
  * Everything one replay is made of: the virtual clock, the scripted fakes, the session, the
@@ -26,6 +29,8 @@ export class ReplayStage {
   readonly driver: TimelineDriver;
   readonly end: RunEnd;
   readonly events: SessionEvent[] = [];
+  /** Every model request, for `expect.requests`. */
+  readonly requests = new RequestLog(this.clock);
   #session: AgentSession;
   #factory: AgentFactory | undefined;
   /** Added to each session's own `seq`, so the stream stays strictly ordered across reloads. */
@@ -45,6 +50,7 @@ export class ReplayStage {
       this.fakes,
       this.clock,
       () => this.reload(),
+      new SpeechTargets(() => this.events),
     );
     this.driver = new TimelineDriver(script.user, this.clock, actions, () => this.end.poke());
     const idle = { waitForIdle: () => this.#session.waitForIdle() };
@@ -60,6 +66,7 @@ export class ReplayStage {
   async start(factory: AgentFactory): Promise<void> {
     this.#factory = factory;
     const agent = await factory({ userData: this.#script.options.userData });
+    offerScriptedTools(agent, this.#script.tools);
     await this.#session.start({ agent });
   }
 
@@ -78,6 +85,7 @@ export class ReplayStage {
     this.#seqBase = this.events.length;
     this.#session = this.#newSession();
     const agent = await factory({ userData: this.#script.options.userData });
+    offerScriptedTools(agent, this.#script.tools);
     await this.#session.start({ agent });
     this.end.poke();
   }
@@ -88,7 +96,7 @@ export class ReplayStage {
     const tts = realtime && !this.#script.models.tts ? {} : { tts: this.fakes.tts };
     const session = new AgentSession({
       clock: this.clock,
-      llm: realtime ?? this.fakes.llm,
+      llm: realtime ?? this.requests.wrap(this.fakes.llm),
       ...tts,
       stt: this.fakes.user,
       vad: this.fakes.user,

@@ -13,6 +13,8 @@ export interface FakeLLMResponse {
     toolResult?: Matcher;
     /** The request comes from the agent with this name. */
     agent?: string;
+    /** The request's instructions (its system message) contain / match this. */
+    instructions?: Matcher;
   };
   text?: string;
   toolCalls?: { name: string; arguments?: Record<string, unknown> | string; id?: string }[];
@@ -130,6 +132,9 @@ export class FakeLLM implements LLM {
       if (when.input !== undefined && !matches(when.input, input)) continue;
       if (when.toolResult !== undefined && !matches(when.toolResult, toolResult)) continue;
       if (when.agent !== undefined && when.agent !== request.agent) continue;
+      if (when.instructions !== undefined && !matches(when.instructions, systemText(request))) {
+        continue;
+      }
       if (entry.response.repeat) return { response: entry.response };
       entry.used = true;
       return { response: entry.response, taken: entry };
@@ -149,6 +154,12 @@ export class FakeLLM implements LLM {
       },
     };
   }
+}
+
+/** The request's instructions: its system message, if it has one. */
+function systemText(request: LLMRequest): string | undefined {
+  const system = request.messages.find((m) => m.role === 'system');
+  return system?.content;
 }
 
 /** The ProviderError a scripted failure stands for. */

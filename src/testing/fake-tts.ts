@@ -21,6 +21,11 @@ export interface FakeTTSOptions {
   ttfbMs?: number;
   /** Exact audio length for a given text piece. */
   audioMs?: Record<string, number>;
+  /**
+   * Time from a given text piece reaching the TTS to its first audio; for the first piece of a
+   * synthesis it replaces `ttfbMs`.
+   */
+  textTtfbMs?: Record<string, number>;
   sampleRate?: number;
   /** Size of the frames it yields. Default 20 ms. */
   frameMs?: number;
@@ -85,8 +90,9 @@ export class FakeTTS implements TTS {
         failure = pick(this.#failures, piece);
         stall = pick(this.#stalls, piece);
         if (failure && (failure.afterAudioMs ?? 0) <= 0) await fail();
-        if (ttfb > 0) await ctx.clock.sleep(ttfb, ctx.signal);
       }
+      const wait = this.#options.textTtfbMs?.[piece] ?? (index === 0 ? ttfb : 0);
+      if (wait > 0) await ctx.clock.sleep(wait, ctx.signal);
       for (const frame of this.#frames(this.durationOf(piece), index)) {
         if (ctx.signal.aborted || deliveredMs >= (this.#options.maxAudioMs ?? Infinity)) return;
         if (failure && deliveredMs >= (failure.afterAudioMs ?? 0)) await fail();

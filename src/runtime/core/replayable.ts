@@ -1,3 +1,8 @@
+export interface ReplayObserver<T> {
+  item(item: T): void;
+  end(): void;
+}
+
 /**
  * Reads an async stream once and lets several readers go through it from the start: a
  * retried request sees every item the first attempt saw, then continues with the stream.
@@ -9,7 +14,11 @@ export class Replayable<T> {
   #error: unknown = undefined;
   #wake: (() => void)[] = [];
 
-  constructor(source: AsyncIterable<T>) {
+  readonly #observer: ReplayObserver<T> | undefined;
+
+  /** `observer` sees each item as it arrives and the end, before any reader does. */
+  constructor(source: AsyncIterable<T>, observer?: ReplayObserver<T>) {
+    this.#observer = observer;
     void this.#pump(source);
   }
 
@@ -36,12 +45,14 @@ export class Replayable<T> {
     try {
       for await (const item of source) {
         this.#items.push(item);
+        this.#observer?.item(item);
         this.#notify();
       }
     } catch (err) {
       this.#error = err;
     }
     this.#done = true;
+    this.#observer?.end();
     this.#notify();
   }
 

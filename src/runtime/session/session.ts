@@ -147,6 +147,11 @@ export class AgentSession<UserData = unknown> {
     return this.#runs.current()?.handle;
   }
 
+  /** Live speech in play order: the one holding the output first, then what waits to play. */
+  get speechQueue(): readonly SpeechHandle[] {
+    return this.#runs.playOrder().map((run) => run.handle);
+  }
+
   get closed(): boolean {
     return this.#lifecycle === 'closing' || this.#lifecycle === 'closed';
   }

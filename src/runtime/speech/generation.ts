@@ -9,6 +9,7 @@ import type { LLM, LLMRequest, LLMToolCall } from '../models/llm.js';
 import type { RealtimeRequest, RealtimeSession } from '../models/realtime.js';
 import type { SynthesizedAudio, TTS } from '../models/tts.js';
 import type { Segment } from './playout.js';
+import type { RequestTiming } from './preemption.js';
 import { playRealtime } from './realtime-step.js';
 import { SentenceSplitter } from './sentences.js';
 import { SynthesisAhead } from './synthesis-ahead.js';
@@ -18,7 +19,13 @@ import type { StepTiming } from './turn-latency.js';
 export type StepSource =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'audio'; readonly text: string; readonly audio: AsyncIterable<AudioFrame> }
-  | { readonly kind: 'llm'; readonly llm: LLM; readonly request: LLMRequest }
+  | {
+      readonly kind: 'llm';
+      readonly llm: LLM;
+      readonly request: LLMRequest;
+      /** A request made earlier (preemptive): its own timings are what metrics report. */
+      readonly requestTiming?: RequestTiming;
+    }
   | {
       readonly kind: 'realtime';
       readonly session: RealtimeSession;
@@ -126,12 +133,16 @@ async function produceText(
   if (rest) sentence(rest);
   const end = io.clock.now();
   if (io.signal.aborted) return;
+  // Metrics describe the model request: a preemptive one's own stream, not the wait for it.
+  const early = source.requestTiming;
+  const from = early?.startedAt ?? started;
+  const sentenceAt = early ? early.firstSentenceAt : timing.firstSentenceAt;
   io.bus.emit('metrics.llm', {
     speechId: io.speechId,
     model: source.llm.label,
-    ttftMs: (firstAt ?? end) - started,
-    ttfsMs: timing.firstSentenceAt !== undefined ? timing.firstSentenceAt - started : null,
-    durationMs: end - started,
+    ttftMs: (early?.firstChunkAt ?? firstAt ?? end) - from,
+    ttfsMs: sentenceAt !== undefined ? sentenceAt - from : null,
+    durationMs: (early?.endAt ?? end) - from,
     ...usage,
   });
 }

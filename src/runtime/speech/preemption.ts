@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import { deferred } from '../core/deferred.js';
-import { Replayable } from '../core/replayable.js';
+import { Replayable, type ReplayObserver } from '../core/replayable.js';
 import type { Scope } from '../core/scope.js';
 import type { EventBus } from '../events/emitter.js';
 import type { LLM, LLMChunk, LLMRequest } from '../models/llm.js';
@@ -25,6 +25,16 @@ export interface PreemptionInit {
 export interface PreparedStep {
   readonly llm: LLM;
   readonly tts: TTS | undefined;
+  /** When the early request was made and its stream arrived (its `metrics.llm`). */
+  readonly timing: RequestTiming;
+}
+
+/** Session times of one model request's stream, as it arrived. */
+export interface RequestTiming {
+  readonly startedAt: number;
+  firstChunkAt?: number;
+  firstSentenceAt?: number;
+  endAt?: number;
 }
 
 /**
@@ -41,6 +51,7 @@ export class Preemption {
   #firstSentence: { text: string; audio: Replayable<SynthesizedAudio> } | undefined;
   #state: 'running' | 'taken' | 'discarded' = 'running';
   readonly #outcome = deferred<'used' | 'discarded'>();
+  readonly #timing: RequestTiming;
 
   constructor(init: PreemptionInit) {
     this.#init = init;
@@ -48,7 +59,11 @@ export class Preemption {
     const ctx = { clock: init.clock, signal: init.scope.signal };
     init.bus.emit('preemptive.started', { text: init.text });
     const speculative = { outcome: this.#outcome.promise };
-    this.#chunks = new Replayable(init.llm.chat({ ...init.request, speculative }, ctx));
+    this.#timing = { startedAt: init.clock.now() };
+    this.#chunks = new Replayable(
+      init.llm.chat({ ...init.request, speculative }, ctx),
+      timingObserver(this.#timing, init.clock),
+    );
     if (init.tts) {
       const tts = init.tts;
       void init.scope.spawn('preemptive speech', () => this.#synthesizeFirstSentence(tts));
@@ -79,7 +94,7 @@ export class Preemption {
     const chunks = this.#chunks;
     const llm: LLM = { label: this.#init.llm.label, chat: () => chunks.read() };
     const first = this.#firstSentence;
-    return { llm, tts: tts && first ? withFirstSentence(tts, first) : tts };
+    return { llm, tts: tts && first ? withFirstSentence(tts, first) : tts, timing: this.#timing };
   }
 
   discard(reason: string): void {
@@ -117,6 +132,23 @@ export class Preemption {
     const audio = new Replayable(tts.synthesize(oneItem(sentence), ctx));
     this.#firstSentence = { text: sentence, audio };
   }
+}
+
+/** Notes, as the stream arrives, when its first chunk, first sentence and end came. */
+function timingObserver(timing: RequestTiming, clock: Clock): ReplayObserver<LLMChunk> {
+  const splitter = new SentenceSplitter();
+  return {
+    item: (chunk) => {
+      timing.firstChunkAt ??= clock.now();
+      if (chunk.type === 'text' && splitter.push(chunk.delta).length > 0) {
+        timing.firstSentenceAt ??= clock.now();
+      }
+    },
+    end: () => {
+      timing.endAt = clock.now();
+      if (splitter.flush() !== undefined) timing.firstSentenceAt ??= timing.endAt;
+    },
+  };
 }
 
 async function* oneItem(text: string): AsyncIterable<string> {

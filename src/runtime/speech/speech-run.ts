@@ -345,7 +345,15 @@ export class SpeechRun {
     if (!llm) throw new Error('no LLM configured: pass `llm` to the AgentSession or the Agent');
     const preemption = step === 0 ? this.#req.preemption : undefined;
     const prepared = preemption?.take(request, models.tts, this.id);
-    if (prepared) return { source: { kind: 'llm', llm: prepared.llm, request }, tts: prepared.tts };
+    if (prepared) {
+      const source: StepSource = {
+        kind: 'llm',
+        llm: prepared.llm,
+        request,
+        requestTiming: prepared.timing,
+      };
+      return { source, tts: prepared.tts };
+    }
     return { source: { kind: 'llm', llm, request }, tts: models.tts };
   }
 
