@@ -234,6 +234,11 @@ function finishSteps(raw: (Omit<Step, 'text'> & { body?: string })[], closeAt: n
 }
 
 const sessionArb: fc.Arbitrary<SessionPlan> = fc.record({
+  model: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('llm' as const) },
+    { weight: 2, arbitrary: fc.constant('realtime' as const) },
+    { weight: 1, arbitrary: fc.constant('realtime-text' as const) },
+  ),
   reporting: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false)),
   pausable: fc.boolean(),
   allowInterruptions: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, fc.constant(false)),

@@ -72,7 +72,14 @@ export type Step =
   | { at: number; kind: 'interrupt'; force: boolean }
   | { at: number; kind: 'close' };
 
+/**
+ * The model that answers: a chat model with a TTS, or a scripted realtime model that speaks
+ * for itself (`realtime`) or writes for the TTS (`realtime-text`); the TTS stays for say().
+ */
+export type ModelKind = 'llm' | 'realtime' | 'realtime-text';
+
 export interface SessionPlan {
+  model: ModelKind;
   reporting: boolean;
   pausable: boolean;
   allowInterruptions: boolean;

@@ -95,7 +95,14 @@ async function main(): Promise<void> {
       const { problems, run } = await checkPlan(plan);
       virtualMs += run.virtualMs;
       events += run.events.length;
-      for (const f of featuresOf(run.events)) coverage.set(f, (coverage.get(f) ?? 0) + 1);
+      const features = featuresOf(run.events);
+      if (plan.session.model !== 'llm') {
+        features.add(`${plan.session.model} model`);
+        if ([...features].some((f) => f.startsWith('interrupted by'))) {
+          features.add('realtime response interrupted (truncated on the model)');
+        }
+      }
+      for (const f of features) coverage.set(f, (coverage.get(f) ?? 0) + 1);
       if (problems.length > 0) failures++;
       for (const p of new Set(problems.map(signatureOf))) {
         const known = all ? null : knownFinding(p, plan);

@@ -32,6 +32,30 @@ function llmEntry(r: LLMReply): Record<string, unknown> {
   return out;
 }
 
+/** The same reply from a realtime model: its first audio comes when the text would start. */
+function realtimeEntry(r: LLMReply): Record<string, unknown> {
+  const { ttft, duration: _duration, ...rest } = llmEntry(r);
+  return { ...rest, firstAudio: ttft };
+}
+
+/** The file's `models`: the plan's replies from a chat model or from a realtime one. */
+function modelsOf(plan: Plan): Record<string, unknown> {
+  const s = plan.session;
+  const fallback = { fallback: true, text: plan.fallbackText };
+  const tts = { msPerChar: s.msPerChar, ttfb: ms(s.ttfbMs) };
+  const output = { kind: s.reporting ? 'reporting' : 'never-reporting', pausable: s.pausable };
+  if (s.model === 'llm') return { llm: [...plan.llm.map(llmEntry), fallback], tts, output };
+  return {
+    realtime: {
+      responses: [...plan.llm.map(realtimeEntry), fallback],
+      msPerChar: s.msPerChar,
+      audioOutput: s.model === 'realtime',
+    },
+    tts,
+    output,
+  };
+}
+
 function stepEntry(s: Step): Record<string, unknown> {
   const at = ms(s.at);
   switch (s.kind) {
@@ -73,11 +97,7 @@ export function planToScript(
       maxToolSteps: s.maxToolSteps,
       userData: { fuzzPlan: plan.agents },
     },
-    models: {
-      llm: [...plan.llm.map(llmEntry), { fallback: true, text: plan.fallbackText }],
-      tts: { msPerChar: s.msPerChar, ttfb: ms(s.ttfbMs) },
-      output: { kind: s.reporting ? 'reporting' : 'never-reporting', pausable: s.pausable },
-    },
+    models: modelsOf(plan),
     user: plan.steps.map(stepEntry),
     run: { limit: ms(RUN_LIMIT_MS), close: true },
     // Plans make tools throw and models fail on purpose; the fuzzer's invariants judge.
