@@ -12,6 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../livekit/double/server.js';
 import { BUILT, type Defer, loudMs, ROOT } from './fixtures/connect-harness.js';
 import {
+  createRoomWhenAvailable,
   exitsZero,
   getHealth,
   healthBecomes,
@@ -115,7 +116,9 @@ describe.skipIf(SKIP)('voxagent start against the LiveKit double', () => {
       const d = await startDouble(defer);
       const { run } = await registered(defer, d, ['--idle-processes', '3']);
       const rooms = ['r1', 'r2', 'r3'];
-      await Promise.all(rooms.map((r) => d.createRoom(r, { agents: [{ metadata: 'monologue' }] })));
+      await Promise.all(
+        rooms.map((r) => createRoomWhenAvailable(d, r, { agents: [{ metadata: 'monologue' }] })),
+      );
       const jobs = await Promise.all(rooms.map((r) => joinedJob(d, r)));
       for (const { job, agent } of jobs) {
         const offer = job.offers[0]!;
@@ -165,9 +168,16 @@ describe.skipIf(SKIP)('voxagent start against the LiveKit double', () => {
     'reports its load and job count at least every 2.5 s, full at --max-jobs, and refuses a job then',
     async () => {
       const d = await startDouble(defer);
-      const { run, worker } = await registered(defer, d, ['--max-jobs', '2']);
+      // Load by job slots alone: at --load-threshold 1 the CPU share (its own processes'),
+      // which a loaded machine can push past 0.7, does not make it full before --max-jobs.
+      const { run, worker } = await registered(defer, d, [
+        '--max-jobs',
+        '2',
+        '--load-threshold',
+        '1',
+      ]);
       await d.agents.waitFor(() => worker.updates.length >= 3, 'three status updates', 30_000);
-      await d.createRoom('a');
+      await createRoomWhenAvailable(d, 'a');
       d.room('a')!.addParticipant('ann');
       await joinedJob(d, 'a');
       await d.agents.waitFor(
@@ -175,7 +185,7 @@ describe.skipIf(SKIP)('voxagent start against the LiveKit double', () => {
           worker.updates.find((u) => u.jobCount === 1 && u.status === WorkerStatus.WS_AVAILABLE),
         'an update with one job, available',
       );
-      await d.createRoom('b');
+      await createRoomWhenAvailable(d, 'b');
       d.room('b')!.addParticipant('bob');
       await joinedJob(d, 'b');
       const full = await d.agents.waitFor(
