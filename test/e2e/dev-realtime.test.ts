@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeOpenAIRealtimeServer } from '../support/fake-openai-realtime-server.js';
 import { testTls } from '../support/test-tls.js';
-import { Terminal, tmuxMissing } from './dev-console.terminal.js';
+import { speechRows, Terminal, tmuxMissing } from './dev-console.terminal.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const mustRun = Boolean(process.env.CI);
@@ -66,6 +66,18 @@ async function typeLine(t: Terminal, text: string): Promise<void> {
   t.keys('Enter');
 }
 
+/** `promise`, or after `ms` an error naming what did not happen, with the screen. */
+function within(t: Terminal, promise: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no ${what} within ${ms} ms; screen:\n${t.screen()}`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 describe.skipIf(problem !== null && !mustRun)('voxagent dev --llm openai-realtime', () => {
   it('answers typed lines through the Realtime API, and i truncates the response on the server', async () => {
     if (problem) throw new Error(`CI is set but: ${problem}`);
@@ -91,9 +103,22 @@ describe.skipIf(problem !== null && !mustRun)('voxagent dev --llm openai-realtim
     expect(server.connections[0]?.headers.authorization).toBe('Bearer sk-test-realtime-0000');
 
     await typeLine(t, 'tell me everything');
-    await server.held();
+    await within(t, server.held(), 20_000, 'long answer held mid-audio at the server');
+    // Interrupt once some of it was heard: an answer cut before its first audio has nothing to
+    // truncate (the next request deletes it from the server's conversation instead).
+    await t.waitFor(
+      (s) =>
+        speechRows(s).find((r) => r.state === 'playing' && /heard [1-9][\d.]*m?s/.test(r.line)),
+      20_000,
+      'the long answer playing, some of it heard',
+    );
     t.keys('i');
-    await server.waitFor(() => (server?.connections[0]?.truncations.length ?? 0) > 0);
+    await within(
+      t,
+      server.waitFor(() => (server?.connections[0]?.truncations.length ?? 0) > 0),
+      20_000,
+      'truncation at the server',
+    );
     const truncation = server.connections[0]!.truncations[0]!;
     // Truncated where the (text-mode, clocked) output had got to: after some audio, before its end.
     expect(truncation.audioEndMs).toBeGreaterThan(0);
