@@ -36,6 +36,16 @@ describe('sessions/', () => {
   });
 });
 
+describe('docs/livekit-mapping.md', () => {
+  it('its table names every file in sessions/livekit/, and only those', () => {
+    const doc = readFileSync('docs/livekit-mapping.md', 'utf8');
+    const table = doc.slice(doc.indexOf("## LiveKit's timeline tests, replayed"));
+    const named = [...table.matchAll(/`([a-z0-9-]+\.yaml)`/g)].map((m) => `livekit/${m[1]}`);
+    const onDisk = files.filter((f) => f.startsWith('livekit/'));
+    expect([...new Set(named)].sort()).toEqual(onDisk);
+  });
+});
+
 describe('docs/sessions.md', () => {
   it('its complete example is a valid session file that passes', async () => {
     const doc = readFileSync('docs/sessions.md', 'utf8');
