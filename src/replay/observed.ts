@@ -12,8 +12,11 @@ export interface HistoryEntry {
 export function historyFromEvents(events: readonly SessionEvent[]): HistoryEntry[] {
   const out: HistoryEntry[] = [];
   for (const e of events) {
-    if (e.type === 'history.added')
-      out.push({ kind: e.kind, role: e.role, text: e.text, interrupted: e.interrupted });
+    if (e.type !== 'history.added') continue;
+    const entry = { kind: e.kind, role: e.role, text: e.text, interrupted: e.interrupted };
+    // Items are placed in creation order, not always at the end (events.md).
+    const at = e.position !== undefined && e.position <= out.length ? e.position : out.length;
+    out.splice(at, 0, entry);
   }
   return out;
 }

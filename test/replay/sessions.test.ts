@@ -1,19 +1,27 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatResult } from '../../src/replay/format.js';
 import { runSessionFile, runSessionText } from '../../src/replay/runner.js';
 import { toChromeTrace } from '../../src/replay/trace.js';
 import { assertValidTrace } from './helpers.js';
 
-/** Every session file in sessions/ replays and passes, the same way twice. */
-const files = readdirSync('sessions')
+/** The session files in sessions/livekit/; the table in docs/livekit-mapping.md names each. */
+const LIVEKIT_FILES = 54;
+
+/** Every session file under sessions/ (subfolders too) replays and passes, the same way twice. */
+const files = (readdirSync('sessions', { recursive: true }) as string[])
+  .map((f) => f.split(sep).join('/'))
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
 
 describe('sessions/', () => {
-  it('has the seed sessions and the scenarios', () => {
-    expect(files.filter((f) => f.startsWith('seed-'))).toHaveLength(8);
-    expect(files.length).toBeGreaterThanOrEqual(14);
+  it('has the seed sessions, the scenarios and the LiveKit translations', () => {
+    const topLevel = files.filter((f) => !f.includes('/'));
+    expect(topLevel.filter((f) => f.startsWith('seed-'))).toHaveLength(8);
+    expect(topLevel.length).toBeGreaterThanOrEqual(14);
+    // LiveKit's timeline scenarios translated (docs/livekit-mapping.md lists each).
+    expect(files.filter((f) => f.startsWith('livekit/'))).toHaveLength(LIVEKIT_FILES);
   });
 
   it.each(files)('%s', async (file) => {
@@ -25,6 +33,16 @@ describe('sessions/', () => {
     assertValidTrace(
       toChromeTrace(result.eventLog, { name: result.name, endMs: result.virtualMs }),
     );
+  });
+});
+
+describe('docs/livekit-mapping.md', () => {
+  it('its table names every file in sessions/livekit/, and only those', () => {
+    const doc = readFileSync('docs/livekit-mapping.md', 'utf8');
+    const table = doc.slice(doc.indexOf("## LiveKit's timeline tests, replayed"));
+    const named = [...table.matchAll(/`([a-z0-9-]+\.yaml)`/g)].map((m) => `livekit/${m[1]}`);
+    const onDisk = files.filter((f) => f.startsWith('livekit/'));
+    expect([...new Set(named)].sort()).toEqual(onDisk);
   });
 });
 

@@ -202,6 +202,11 @@ export interface SessionEventMap {
     role: 'user' | 'assistant' | 'tool' | 'system' | 'handoff';
     text: string;
     interrupted: boolean;
+    /**
+     * Its index in `session.history` when it was added: items go in creation order, so a
+     * preamble added late still lands before the call its tool made. Absent: at the end.
+     */
+    position?: number;
   };
 
   /** A reply to the user's words so far was started before their turn ended. */

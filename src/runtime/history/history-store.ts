@@ -126,7 +126,7 @@ export class HistoryStore {
   #fill(region: Region, item: NewChatItem): ChatItem {
     const full = { ...item, id: this.#ids.next('item'), createdAt: this.#clock.now() } as ChatItem;
     region.items.push(full);
-    this.#insertInOrder(region, full);
+    const position = this.#insertInOrder(region, full);
     this.#byId.set(full.id, full);
     this.#snapshot = undefined;
     this.#version++;
@@ -136,12 +136,13 @@ export class HistoryStore {
       role: roleOf(full),
       text: textOf(full),
       interrupted: 'interrupted' in full ? full.interrupted : false,
+      position,
     });
     return full;
   }
 
-  /** Puts `item` (just added to `region`) in the flat list, after everything before it. */
-  #insertInOrder(region: Region, item: ChatItem): void {
+  /** Puts `item` (just added to `region`) in the flat list, after everything before it; returns where. */
+  #insertInOrder(region: Region, item: ChatItem): number {
     // Places are reserved near the end: count the items of the regions after this one.
     let after = 0;
     for (let i = this.#regions.length - 1; i >= 0; i--) {
@@ -151,11 +152,12 @@ export class HistoryStore {
     }
     if (after === 0) {
       this.#flat.push(item);
-      return;
+      return this.#flat.length - 1;
     }
     const at = this.#flat.length - after;
     this.#flat.splice(at, 0, item);
     this.#changedFrom = Math.min(this.#changedFrom, at);
+    return at;
   }
 }
 
