@@ -86,7 +86,7 @@ export const realtimeSection = z.strictObject({
 export type RealtimeSpec = z.output<typeof realtimeSection>;
 
 /** Models a realtime model replaces: the file may not script them beside it. */
-const REPLACED = ['llm', 'stt'] as const;
+const REPLACED = ['llm'] as const;
 
 /**
  * A file scripts either a chat model or a realtime one (with a TTS only for `say()`, or for
@@ -102,7 +102,7 @@ export function chatModelsBesideRealtime(ctx: {
     if (!(key in ctx.value)) continue;
     ctx.issues.push({
       code: 'custom',
-      message: `a realtime model replaces the ${key === 'llm' ? 'chat model' : 'speech-to-text model'}: give models.${key} or models.realtime, not both (models.tts may stay, for say())`,
+      message: `a realtime model replaces the chat model: give models.${key} or models.realtime, not both (models.tts may stay, for say())`,
       path: [key],
       input: ctx.value,
     });

@@ -202,7 +202,12 @@ export const sessionFile = z
     }),
   )
   .superRefine((script, ctx) => {
-    for (const issue of [...crossReferenceIssues(script), ...speechTargetIssues(script.user)]) {
+    const issues = [
+      ...crossReferenceIssues(script),
+      ...speechTargetIssues(script.user),
+      ...realtimeProbeIssues(script),
+    ];
+    for (const issue of issues) {
       ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
     }
   });
@@ -210,6 +215,18 @@ export const sessionFile = z
 export interface PathIssue {
   path: (string | number)[];
   message: string;
+}
+
+/** `expect.requests` logs chat-model requests: with a realtime model it would see none. */
+function realtimeProbeIssues(script: SessionScript): PathIssue[] {
+  if (!script.models.realtime || script.expect.requests === null) return [];
+  return [
+    {
+      path: ['expect', 'requests'],
+      message:
+        'expect.requests checks the chat model\'s requests, and models.realtime replaces it: check what the realtime model did with expect.realtime or expect.events',
+    },
+  ];
 }
 
 /** Ids that refer to other parts of the file must exist, and point backwards. */

@@ -29,6 +29,11 @@ describe('models.realtime: bad input is one line with file:line:col and the fiel
       `${FILE}:5:5: models.llm: a realtime model replaces the chat model: give models.llm or models.realtime, not both (models.tts may stay, for say())`,
     ],
     [
+      'expect.requests, which only a chat model feeds',
+      'models:\n  realtime:\n    responses:\n      - text: hi\nexpect:\n  requests:\n    - { agent: A }\n',
+      `${FILE}:9:5: expect.requests: expect.requests checks the chat model's requests, and models.realtime replaces it: check what the realtime model did with expect.realtime or expect.events`,
+    ],
+    [
       'a misspelt field of a response',
       'models:\n  realtime:\n    responses:\n      - text: hi\n        firstaudio: 100ms\n',
       `${FILE}:7:9: models.realtime.responses[0].firstaudio: unknown field "firstaudio" (did you mean "firstAudio"?)`,
