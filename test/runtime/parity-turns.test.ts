@@ -90,6 +90,26 @@ describe('false interruptions hold, then resume (item 2)', () => {
     expect(h.of('speech.interrupted')).toEqual([]);
   });
 
+  it('a short noise during the false-interruption timeout does not strand the held reply (fuzz finding)', async () => {
+    const h = await startHarness(agent(), {
+      ...story(5000, { ttftMs: 1000, durationMs: 1000 }),
+      utterances: [
+        { startMs: 500, endMs: 2500, transcript: 'Tell me a story.' },
+        // Long noise holds the reply; a cough shorter than the minimum duration comes
+        // during its false-interruption timeout (2 s) and ends with no words either.
+        { startMs: 3100, endMs: 4250 },
+        { startMs: 4400, endMs: 4500 },
+      ],
+      session: { preemptiveGeneration: false },
+    });
+    await h.advance(20_000);
+    await settle(h);
+    expect(h.of('deadlock')).toEqual([]);
+    // The timeout counts again from the cough's end, then the reply resumes and plays in full.
+    expect(h.of('user.false_interruption')).toMatchObject([{ t: 4500 + 2000, resumed: true }]);
+    expect(h.of('speech.done')[0]).toMatchObject({ reason: 'completed', playedMs: 5000 });
+  });
+
   it('words during the hold interrupt the reply instead', async () => {
     const h = await startHarness(agent(), {
       ...story(5000, { ttftMs: 1000, durationMs: 1000 }),

@@ -72,7 +72,7 @@ export type TurnState =
 
 const TRANSITIONS: Record<TurnState, readonly TurnState[]> = {
   quiet: ['speaking', 'endpointing'],
-  speaking: ['long_speech', 'quiet', 'awaiting_final', 'endpointing'],
+  speaking: ['long_speech', 'quiet', 'awaiting_final', 'endpointing', 'false_alarm'],
   long_speech: ['quiet', 'awaiting_final', 'endpointing', 'false_alarm'],
   awaiting_final: ['speaking', 'endpointing', 'quiet'],
   endpointing: ['speaking', 'endpointing', 'quiet'],
@@ -200,13 +200,14 @@ export class TurnTaking {
 
   #endOfSpeech(speechMs: number): void {
     if (this.#state !== 'speaking' && this.#state !== 'long_speech') return;
-    const wasLong = this.#state === 'long_speech';
     this.#speechEndedAt = this.#d.clock.now();
     this.#speechMs = speechMs || this.#speechEndedAt - this.#speechStartedAt;
     this.#d.bus.emit('user.speech_ended', { speechMs });
     this.#d.bus.emit('user.state', { state: 'listening' });
+    // A speech held by an earlier long sound stays held through a short one (a cough in the
+    // false-interruption timeout): the timeout counts again from this end, or it is stranded.
     const paused = this.#d.speech.pausedSpeechId;
-    if (paused && this.#words() === 0 && wasLong) {
+    if (paused && this.#words() === 0) {
       this.#to('false_alarm', {
         ms: this.#d.interruption.falseInterruptionTimeoutMs,
         fire: () => this.#resumeAfterFalseAlarm(paused),
