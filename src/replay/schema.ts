@@ -224,7 +224,7 @@ function realtimeProbeIssues(script: SessionScript): PathIssue[] {
     {
       path: ['expect', 'requests'],
       message:
-        'expect.requests checks the chat model\'s requests, and models.realtime replaces it: check what the realtime model did with expect.realtime or expect.events',
+        "expect.requests checks the chat model's requests, and models.realtime replaces it: check what the realtime model did with expect.realtime or expect.events",
     },
   ];
 }

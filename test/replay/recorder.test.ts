@@ -105,6 +105,28 @@ describe('SessionRecorder', () => {
     expect(recordedExpectations(replay.eventLog)).toEqual(recordedExpectations(live));
   });
 
+  it('expects nothing of speech a close cut (quit or reload), in that session only', () => {
+    const e = (type: string, fields: Record<string, unknown> = {}) =>
+      ({ type, t: 0, seq: 0, ...fields }) as unknown as SessionEvent;
+    const events = [
+      e('session.started'),
+      e('speech.created', { speechId: 'speech_1', source: 'reply' }),
+      e('speech.interrupted', { speechId: 'speech_1', by: 'close', force: true }),
+      e('speech.done', { speechId: 'speech_1', reason: 'interrupted' }),
+      // A hot reload: the new session's ids start again.
+      e('session.started'),
+      e('speech.created', { speechId: 'speech_1', source: 'reply' }),
+      e('speech.interrupted', { speechId: 'speech_1', by: 'user_speech', force: false }),
+      e('speech.done', { speechId: 'speech_1', reason: 'interrupted' }),
+    ];
+    expect(recordedExpectations(events)).toEqual([
+      { event: 'speech.created', where: { source: 'reply' } },
+      { event: 'speech.created', where: { source: 'reply' } },
+      { event: 'speech.interrupted', where: { by: 'user_speech' } },
+      { event: 'speech.done', where: { reason: 'interrupted' } },
+    ]);
+  });
+
   it('round-trips through YAML and the schema', async () => {
     const recorder = new SessionRecorder({ agent: './noop-agent.ts' });
     await liveSession(recorder);
