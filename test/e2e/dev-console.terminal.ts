@@ -15,7 +15,7 @@ export interface TerminalOptions {
   readonly cwd: string;
   /** argv of the command; quoted for the shell here. */
   readonly argv: readonly string[];
-  /** Extra environment; CI is always removed (Ink draws nothing under CI=true). */
+  /** Extra environment; CI is removed unless given here (Ink draws nothing under CI=true). */
   readonly env: Readonly<Record<string, string>>;
   /** The shell writes the command's exit status here. */
   readonly exitFile: string;

@@ -213,4 +213,10 @@ describe.skipIf(terminalProblem !== null && !mustRun)('voxagent dev in a termina
     );
     expect(await quit(t)).toBeLessThan(QUIT_MS);
   }, 60_000);
+  it('draws live on a terminal even with CI=true in the environment', async () => {
+    if (terminalProblem) throw new Error(`CI is set but: ${terminalProblem}`);
+    const t = start(['--text'], { CI: 'true' });
+    await t.waitFor((s) => /agent FrontDesk · running · mode text/.test(s), 20_000, 'session');
+    expect(await quit(t)).toBeLessThan(QUIT_MS);
+  }, 60_000);
 });
