@@ -16,7 +16,7 @@ import { EspeakTTS } from '../../src/audio/espeak-tts.js';
 import { VirtualClock } from '../../src/runtime/clock/virtual-clock.js';
 import { loudMs, probeVirtualCard } from '../support/virtual-card.js';
 import { type PrivateCard, privateCard } from './dev-console.card.js';
-import { speechRows, Terminal, tmuxMissing } from './dev-console.terminal.js';
+import { type SpeechRow, speechRows, Terminal, tmuxMissing } from './dev-console.terminal.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const RATE = 16000;
@@ -112,7 +112,8 @@ const row = (screen: string, id: string) => speechRows(screen).find((r) => r.id 
 const LONG_SAY =
   'Welcome to the gaming club. Our coaches run programs every weekday afternoon and on ' +
   'weekends, for children from six to eighteen, with board games, video games, chess, and ' +
-  'game design, and every program ends with a small tournament for the families.';
+  'game design, and every program ends with a small tournament for the families. ' +
+  'Families can watch the finals on Sunday afternoons in the main hall, and everyone is welcome.';
 
 describe.skipIf(audioProblem !== null && !mustRun)('voxagent dev in a terminal (audio)', () => {
   it('speaks, shows handles and tools, interrupts on i, pauses for the microphone, quits on q', async () => {
@@ -176,23 +177,33 @@ describe.skipIf(audioProblem !== null && !mustRun)('voxagent dev in a terminal (
     // Barge-in is held off until the echo canceller has adapted to the room (docs/audio.md):
     // at most 6 s of agent speech, sooner when it converges. Talk once it has.
     await t.waitFor((_) => /audio: echo canceller adapted/.test(t.log()), 10_000, 'AEC adapted');
-    const played = card.play(await micSpeech, RATE);
-    try {
-      const barged = await t.waitFor(
-        (s) => {
-          const r = row(s, said.id);
-          return r?.state === 'done interrupted' ? r : null;
-        },
-        8000,
-        `${said.id} interrupted by the voice`,
-      );
-      expect(barged.line).toContain('by user_speech');
-      // The output was cleared: the speaker goes quiet while the user talks.
-      const from = recorder.samples().length + (RATE * 300) / 1000;
-      await recorder.waitFor((pcm) => pcm.length >= from + RATE / 2, 5000, '0.5 s more');
-      expect(loudMs(recorder.samples().slice(from, from + RATE / 2), RATE)).toBeLessThanOrEqual(40);
-    } finally {
-      await played;
+    // Someone not heard says it again: with both cores busy the canceller may not converge
+    // (it opens the microphone after 6 s anyway) and a first try can go unheard.
+    const voice = await micSpeech;
+    const bargedIn = (s: string) => {
+      const r = row(s, said.id);
+      return r?.state === 'done interrupted' ? r : null;
+    };
+    let barged: SpeechRow | null = null;
+    for (let attempt = 1; !barged; attempt++) {
+      const played = card.play(voice, RATE);
+      try {
+        const what = `${said.id} interrupted by the voice (try ${attempt} of 2)`;
+        barged = await t.waitFor(bargedIn, 7000, what).catch((err: unknown) => {
+          if (attempt >= 2) throw err;
+          return null;
+        });
+        if (!barged) continue;
+        expect(barged.line).toContain('by user_speech');
+        // The output was cleared: the speaker goes quiet while the user talks.
+        const from = recorder.samples().length + (RATE * 300) / 1000;
+        await recorder.waitFor((pcm) => pcm.length >= from + RATE / 2, 5000, '0.5 s more');
+        expect(loudMs(recorder.samples().slice(from, from + RATE / 2), RATE)).toBeLessThanOrEqual(
+          40,
+        );
+      } finally {
+        await played;
+      }
     }
 
     expect(await quit(t)).toBeLessThan(QUIT_MS);
