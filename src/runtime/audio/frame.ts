@@ -29,9 +29,52 @@ export function toneFrame(
 ): AudioFrame {
   const n = Math.round((durationMs / 1000) * sampleRate);
   const data = new Int16Array(n);
-  const w = (2 * Math.PI * hz) / sampleRate;
-  for (let i = 0; i < n; i++) data[i] = Math.round(amplitude * Math.sin(w * (startSample + i)));
+  const period = tonePeriod(hz, sampleRate, amplitude);
+  if (period) {
+    // Copy whole stretches of the period: no sine per sample (a replay makes hours of tone).
+    let offset = startSample % period.length;
+    for (let i = 0; i < n; ) {
+      const take = Math.min(period.length - offset, n - i);
+      data.set(period.subarray(offset, offset + take), i);
+      i += take;
+      offset = 0;
+    }
+  } else {
+    const w = (2 * Math.PI * hz) / sampleRate;
+    for (let i = 0; i < n; i++) data[i] = Math.round(amplitude * Math.sin(w * (startSample + i)));
+  }
   return createFrame(data, sampleRate);
+}
+
+const MAX_PERIOD_SAMPLES = 48_000;
+const MAX_CACHED_TONES = 64;
+/** One period of each tone made so far, by hz/rate/amplitude (fakes use a handful of tones). */
+const tonePeriods = new Map<string, Int16Array>();
+
+/**
+ * The samples of one period of a whole-number tone at a whole-number rate (the tone repeats
+ * exactly every rate / gcd(hz, rate) samples), or undefined when there is no short period.
+ */
+function tonePeriod(hz: number, sampleRate: number, amplitude: number): Int16Array | undefined {
+  if (!Number.isInteger(hz) || !Number.isInteger(sampleRate) || hz <= 0 || sampleRate <= 0) {
+    return undefined;
+  }
+  const key = `${hz}/${sampleRate}/${amplitude}`;
+  let period = tonePeriods.get(key);
+  if (period) return period;
+  const length = sampleRate / gcd(hz, sampleRate);
+  if (length > MAX_PERIOD_SAMPLES) return undefined;
+  period = new Int16Array(length);
+  const w = (2 * Math.PI * hz) / sampleRate;
+  for (let i = 0; i < length; i++) period[i] = Math.round(amplitude * Math.sin(w * i));
+  if (tonePeriods.size >= MAX_CACHED_TONES) tonePeriods.clear();
+  tonePeriods.set(key, period);
+  return period;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 /** Root-mean-square level of a frame, 0..1. */

@@ -7,6 +7,8 @@ interface PendingTimer {
   readonly at: number;
   readonly seq: number;
   fn: () => void;
+  /** The async context of whoever created the timer (see `timer()`). */
+  context: AsyncResource | undefined;
   cancelled: boolean;
 }
 
@@ -54,9 +56,12 @@ export class VirtualClock implements Clock {
     const entry: PendingTimer = {
       at: this.#now + Math.max(0, ms),
       seq: this.#seq++,
+      fn,
       // Like a host timer, the callback runs in the async context of whoever created it,
-      // not of whatever code happened to schedule the pump that fires it.
-      fn: AsyncResource.bind(fn),
+      // not of whatever code happened to schedule the pump that fires it. (A resource and
+      // runInAsyncScope, not AsyncResource.bind: on Node 20 bind costs ~7 µs a call, more than
+      // the rest of a timer, and a replay makes hundreds of thousands of timers.)
+      context: new AsyncResource('VirtualTimer'),
       cancelled: false,
     };
     this.#insert(entry);
@@ -65,6 +70,7 @@ export class VirtualClock implements Clock {
       entry.cancelled = true;
       // A cancelled timer waits in the list until its time: it must not keep its closure alive.
       entry.fn = noop;
+      entry.context = undefined;
     };
   }
 
@@ -138,7 +144,8 @@ export class VirtualClock implements Clock {
     const next = this.#timers.shift();
     if (!next) return;
     this.#now = Math.max(this.#now, next.at);
-    next.fn();
+    if (next.context) next.context.runInAsyncScope(next.fn);
+    else next.fn();
   }
 
   #schedulePump(): void {

@@ -6,14 +6,21 @@ export class SessionClosedError extends Error {
   }
 }
 
-/** A wait on speech that was interrupted (contract C5). */
+/**
+ * A wait on speech that was interrupted (contract C5). It is expected control flow, not a
+ * fault, so it carries no stack trace: capturing one was the largest single cost of an
+ * interrupt. Who interrupted is in the `speech.interrupted` event (`by`).
+ */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
   constructor(
     readonly speechId: string,
     message = `${speechId} was interrupted`,
   ) {
+    const frames = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = frames;
   }
 }
 

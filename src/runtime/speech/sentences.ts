@@ -69,11 +69,13 @@ export function spokenText(
     break;
   }
   if (heard.length === 0 && playedMs > 0) {
-    const first = pieces
-      .find((p) => p.text.trim())
-      ?.text.trim()
-      .split(/\s+/)[0];
-    if (first) heard.push(first);
+    for (const piece of pieces) {
+      const first = /\S+/.exec(piece.text)?.[0];
+      if (first) {
+        heard.push(first);
+        break;
+      }
+    }
   }
   return heard.join(' ');
 }

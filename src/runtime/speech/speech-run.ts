@@ -51,6 +51,8 @@ export class SpeechRun {
   #firstAudioHeld = false;
   /** The realtime model and connection of the current step, if it speaks through one. */
   #realtime: { session: RealtimeSession; model: RealtimeModel } | undefined;
+  /** Why this speech stopped early: one error for its scope, its step waiters and its close. */
+  #interruption: InterruptedError | undefined;
 
   constructor(core: SessionCore, req: SpeechRequest) {
     this.#core = core;
@@ -89,7 +91,7 @@ export class SpeechRun {
       },
     );
     this.#tools = new SpeechTools({
-      deps: { ...core.toolDeps, ids: core.ids, tracker: core.activity },
+      deps: Object.assign({}, core.toolDeps, { ids: core.ids, tracker: core.activity }),
       speechId: this.id,
       speechActor: this.actor,
       handle: this.handle,
@@ -167,7 +169,7 @@ export class SpeechRun {
     if (!force && !this.#req.allowInterruptions) return false;
     if (by !== 'close' && this.#core.stack.isAwaitedByTaskOf(this.actor)) return false;
     this.#machine.interrupt({ step: this.#step, by, force });
-    this.#scope.abort(new InterruptedError(this.id));
+    this.#scope.abort(this.#interrupted());
     this.#req.preemption?.end('the reply was interrupted');
     this.#core.queue.remove(this);
     const segment = this.#segment;
@@ -406,16 +408,22 @@ export class SpeechRun {
         if (!core.closing) core.stack.handoff(agent);
       },
     );
-    this.#machine.finish(reason, { ...this.#transcript.summary(), error });
+    this.#machine.finish(reason, Object.assign(this.#transcript.summary(), { error }));
     for (const playout of this.#stepPlayouts) {
-      if (reason === 'interrupted') playout.reject(new InterruptedError(this.id));
+      if (reason === 'interrupted') playout.reject(this.#interrupted());
       else playout.resolve();
     }
     this.#transcript.close();
     this.#done.resolve();
     // Closing (not only aborting) takes the speech out of the scope tree, so a finished turn
     // can be garbage-collected; its tools still running see their signal abort.
-    void this.#scope.close(new InterruptedError(this.id), this.#core.clock, 0);
+    void this.#scope.close(this.#interrupted(), this.#core.clock, 0);
     this.#core.activity.speechEnded(this);
+  }
+
+  /** An error captures a stack (~10 µs on a busy interrupt path): make it once per speech. */
+  #interrupted(): InterruptedError {
+    this.#interruption ??= new InterruptedError(this.id);
+    return this.#interruption;
   }
 }
