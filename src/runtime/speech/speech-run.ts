@@ -7,12 +7,11 @@ import type { Scope } from '../core/scope.js';
 import { describeFailure } from '../events/failure.js';
 import type { InterruptCause } from '../events/types.js';
 import type { RealtimeModel, RealtimeSession } from '../models/realtime.js';
-import type { TTS } from '../models/tts.js';
 import type { SessionCore } from '../session/session-core.js';
-import { generateStep, type StepSource } from './generation.js';
+import { generateStep } from './generation.js';
 import type { Segment } from './playout.js';
 import type { Preemption } from './preemption.js';
-import { realtimeStepSource, truncateHeard } from './realtime-step.js';
+import { truncateHeard } from './realtime-step.js';
 import { SpeechHandle } from './speech-handle.js';
 import { SpeechHandoffs } from './speech-handoffs.js';
 import { SpeechPriority } from './speech-queue.js';
@@ -20,7 +19,7 @@ import type { SpeechRequest } from './speech-request.js';
 import { canInterrupt, holdsOutput, isPaused, SpeechStateMachine } from './speech-state.js';
 import { SpeechTools, type StepToolResult } from './speech-tools.js';
 import { SpeechTranscript } from './speech-transcript.js';
-import { stepRequest } from './step-request.js';
+import { planStep } from './step-source.js';
 import { type StepTiming, TurnLatency } from './turn-latency.js';
 
 /**
@@ -256,7 +255,8 @@ export class SpeechRun {
     const tools: Promise<StepToolResult>[] = [];
     const toolIds: string[] = [];
     try {
-      const source = this.#stepSource(step);
+      const source = planStep(this.#core, this.#req, step, this.id);
+      if (source.realtime) this.#realtime = source.realtime;
       await generateStep(source.source, {
         pieces,
         clock: this.#core.clock,
@@ -318,45 +318,6 @@ export class SpeechRun {
     this.#stepPlayouts[step] = deferred<void>();
     this.#stepNodes[step] = { kind: 'step', label: `${this.id} step ${step}` };
     this.#machine.queue({ step });
-  }
-
-  #stepSource(step: number): { source: StepSource; tts: TTS | undefined } {
-    const content = this.#req.content;
-    const models = this.#core.models(this.#req.activity.agent);
-    if (content.kind === 'say') {
-      const source: StepSource = content.audio
-        ? { kind: 'audio', text: content.text, audio: content.audio }
-        : { kind: 'text', text: content.text };
-      return { source, tts: models.tts };
-    }
-    const request = stepRequest({
-      agent: this.#req.activity.agent,
-      history: this.#core.history,
-      ...(step === 0 && content.instructions ? { instructions: content.instructions } : {}),
-      ...(content.toolChoice ? { toolChoice: content.toolChoice } : {}),
-      step,
-      maxToolSteps: this.#core.options.maxToolSteps,
-      onEnter: this.#req.onEnter,
-    });
-    if (models.realtime) {
-      const session = this.#core.realtime.sessionFor(models.realtime);
-      this.#realtime = { session, model: models.realtime };
-      return realtimeStepSource(request, this.#core.history.items, this.#realtime, models.tts);
-    }
-    const llm = models.llm;
-    if (!llm) throw new Error('no LLM configured: pass `llm` to the AgentSession or the Agent');
-    const preemption = step === 0 ? this.#req.preemption : undefined;
-    const prepared = preemption?.take(request, models.tts, this.id);
-    if (prepared) {
-      const source: StepSource = {
-        kind: 'llm',
-        llm: prepared.llm,
-        request,
-        requestTiming: prepared.timing,
-      };
-      return { source, tts: prepared.tts };
-    }
-    return { source: { kind: 'llm', llm, request }, tts: models.tts };
   }
 
   /** The first frame of a step reached the output: the speech is playing. */
