@@ -7,7 +7,7 @@ import { toChromeTrace } from '../../src/replay/trace.js';
 import { assertValidTrace } from './helpers.js';
 
 /** The session files in sessions/livekit/; the table in docs/livekit-mapping.md names each. */
-const LIVEKIT_FILES = 54;
+const LIVEKIT_FILES = 55;
 
 /** Every session file under sessions/ (subfolders too) replays and passes, the same way twice. */
 const files = (readdirSync('sessions', { recursive: true }) as string[])
