@@ -206,6 +206,8 @@ export const sessionFile = z
       ...crossReferenceIssues(script),
       ...speechTargetIssues(script.user),
       ...realtimeProbeIssues(script),
+      ...fallbackIssues(script.models.llm ?? [], ['models', 'llm']),
+      ...fallbackIssues(script.models.realtime?.responses ?? [], ['models', 'realtime', 'responses']),
     ];
     for (const issue of issues) {
       ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
@@ -215,6 +217,21 @@ export const sessionFile = z
 export interface PathIssue {
   path: (string | number)[];
   message: string;
+}
+
+/** One reply answers whatever nothing else matches: a second `fallback: true` is a mistake. */
+function fallbackIssues(replies: readonly { fallback?: boolean }[], at: string[]): PathIssue[] {
+  const first = replies.findIndex((r) => r.fallback === true);
+  return replies.flatMap((r, i) =>
+    r.fallback === true && i > first
+      ? [
+          {
+            path: [...at, i, 'fallback'],
+            message: `only one reply can be the fallback, and ${at.join('.')}[${first}] already is`,
+          },
+        ]
+      : [],
+  );
 }
 
 /** `expect.requests` logs chat-model requests: with a realtime model it would see none. */

@@ -34,6 +34,11 @@ describe('models.realtime: bad input is one line with file:line:col and the fiel
       `${FILE}:9:5: expect.requests: expect.requests checks the chat model's requests, and models.realtime replaces it: check what the realtime model did with expect.realtime or expect.events`,
     ],
     [
+      'a second fallback response',
+      'models:\n  realtime:\n    responses:\n      - { fallback: true, text: a }\n      - { fallback: true, text: b }\n',
+      `${FILE}:7:21: models.realtime.responses[1].fallback: only one reply can be the fallback, and models.realtime.responses[0] already is`,
+    ],
+    [
       'a misspelt field of a response',
       'models:\n  realtime:\n    responses:\n      - text: hi\n        firstaudio: 100ms\n',
       `${FILE}:7:9: models.realtime.responses[0].firstaudio: unknown field "firstaudio" (did you mean "firstAudio"?)`,

@@ -102,6 +102,12 @@ describe('session file validation: file:line:col: field path: message', () => {
         `${fixture('comma-in-flow.yaml')}:4:57: expect.events[0].where.world: "world" has no value: if it belongs to the text before it, quote that text (a comma ends an unquoted value inside { })`,
       ],
     ],
+    [
+      'two-fallbacks.yaml',
+      [
+        `${fixture('two-fallbacks.yaml')}:7:19: models.llm[2].fallback: only one reply can be the fallback, and models.llm[0] already is`,
+      ],
+    ],
   ])('%s', async (name, expected) => {
     expect(await issuesOf(name)).toEqual(expected);
   });
