@@ -207,7 +207,11 @@ export const sessionFile = z
       ...speechTargetIssues(script.user),
       ...realtimeProbeIssues(script),
       ...fallbackIssues(script.models.llm ?? [], ['models', 'llm']),
-      ...fallbackIssues(script.models.realtime?.responses ?? [], ['models', 'realtime', 'responses']),
+      ...fallbackIssues(script.models.realtime?.responses ?? [], [
+        'models',
+        'realtime',
+        'responses',
+      ]),
     ];
     for (const issue of issues) {
       ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
