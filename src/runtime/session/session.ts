@@ -5,7 +5,7 @@ import type { Clock } from '../clock/clock.js';
 import { RealClock } from '../clock/real-clock.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
 import { type ActorRuntime, currentActor, enclosingToolOf } from '../core/actor.js';
-import { DeadlockError, SessionClosedError } from '../core/errors.js';
+import { SessionClosedError } from '../core/errors.js';
 import type { Scope } from '../core/scope.js';
 import type { Disposable } from '../events/emitter.js';
 import type { EventOf, InterruptCause, SessionEvent, SessionEventName } from '../events/types.js';
@@ -19,6 +19,7 @@ import type { SpeechContent } from '../speech/speech-request.js';
 import { isAudible, isLive, isWaiting } from '../speech/speech-state.js';
 import { AgentStateTracker } from './agent-state.js';
 import { assembleSession } from './assemble.js';
+import { watchForDeadlocks } from './deadlock-probe.js';
 import { listenToUser } from './listening.js';
 import { PreemptiveReplies } from './preemptive-replies.js';
 import { RunResult, runItems } from './run-result.js';
@@ -57,7 +58,6 @@ export class AgentSession<UserData = unknown> {
   #lifecycle: Lifecycle = 'created';
   #closing: Promise<void> | undefined;
   #firstSpokeAt: number | undefined;
-  readonly #reportedDeadlocks = new Set<string>();
 
   constructor(options: AgentSessionOptions<UserData> = {}) {
     this.clock = options.clock ?? new RealClock();
@@ -124,7 +124,7 @@ export class AgentSession<UserData = unknown> {
     core.activity.onChange(() => this.#agentState.changed());
     core.bus.onAny((event) => this.#observe(event));
     if (this.clock instanceof VirtualClock) {
-      core.scope.defer(this.clock.onQuiescent(() => this.#probeDeadlock()));
+      core.scope.defer(watchForDeadlocks(core, this.clock, () => this.#lifecycle === 'running'));
     }
   }
 
@@ -379,18 +379,6 @@ export class AgentSession<UserData = unknown> {
     if (this.#lifecycle === 'closing' || this.#lifecycle === 'closed')
       throw new SessionClosedError();
     if (this.#lifecycle === 'created') throw new Error('call session.start({ agent }) first');
-  }
-
-  /** Virtual clock has nothing left to run: work still in flight can never advance (C10). */
-  #probeDeadlock(): void {
-    const core = this.#core;
-    if (this.#lifecycle !== 'running' || core.activity.isIdle()) return;
-    const cycle = core.waits.findOpenCycle() ?? core.activity.busyLabels();
-    const description = `nothing can advance: ${cycle.join(' → ')}`;
-    if (this.#reportedDeadlocks.has(description)) return;
-    this.#reportedDeadlocks.add(description);
-    core.bus.emit('deadlock', { cycle, description, openWaits: core.waits.describe() });
-    core.activity.failIdleWaiters(new DeadlockError(cycle, description));
   }
 
   async #close(reason: string): Promise<void> {
