@@ -149,18 +149,19 @@ function segmentSteps(segments: readonly Segment[]): Step[] {
   return steps;
 }
 
-/** Errors a replay cannot reproduce: its speech-to-text is scripted, not a provider. */
-/** `<session>/<speech id>` of each speech a close cut (ids start again in each session). */
-function cutByClose(events: readonly SessionEvent[]): Set<string> {
-  const cut = new Set<string>();
+/**
+ * Each event's speech as `<session>/<speech id>` (ids start again in each session of a
+ * recording), or null for an event of no speech.
+ */
+function speechKeys(events: readonly SessionEvent[]): (string | null)[] {
   let session = 0;
-  for (const e of events) {
+  return events.map((e) => {
     if (e.type === 'session.started') session++;
-    if (e.type === 'speech.interrupted' && e.by === 'close') cut.add(`${session}/${e.speechId}`);
-  }
-  return cut;
+    return 'speechId' in e && e.speechId ? `${session}/${e.speechId}` : null;
+  });
 }
 
+/** Errors a replay cannot reproduce: its speech-to-text is scripted, not a provider. */
 function replays(e: EventOf<'error'>): boolean {
   return e.code !== 'stt_failed' && !e.source.endsWith('.stt');
 }
@@ -175,13 +176,16 @@ function replays(e: EventOf<'error'>): boolean {
 export function recordedExpectations(events: readonly SessionEvent[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const add = (event: string, where: Record<string, unknown>) => out.push({ event, where });
-  const cut = cutByClose(events);
-  let session = 0;
-  for (const e of events) {
-    if (e.type === 'session.started') session++;
-    const speechId = 'speechId' in e ? e.speechId : null;
+  const keys = speechKeys(events);
+  const cut = new Set<string>();
+  for (const [i, e] of events.entries()) {
+    const key = keys[i];
+    if (e.type === 'speech.interrupted' && e.by === 'close' && key) cut.add(key);
+  }
+  for (const [i, e] of events.entries()) {
+    const key = keys[i];
     const ending = e.type === 'speech.interrupted' || e.type === 'speech.done';
-    if (ending && cut.has(`${session}/${speechId}`)) continue;
+    if (ending && key && cut.has(key)) continue;
     switch (e.type) {
       case 'user.turn':
         add(e.type, { text: literal(e.text) });
