@@ -382,7 +382,7 @@ export class SpeechRun {
     this.#core.activity.speechEnded(this);
   }
 
-  /** An error captures a stack (~10 µs on a busy interrupt path): make it once per speech. */
+  /** One interruption, one error: what a tool's signal aborted with is what its waits reject with. */
   #interrupted(): InterruptedError {
     this.#interruption ??= new InterruptedError(this.id);
     return this.#interruption;
