@@ -288,6 +288,7 @@ describe('seed 003: input injected during a tool preamble', () => {
     it(`rejects ctx.waitForPlayout() with InterruptedError ${reporting ? 'at once' : 'within the bound'} and answers the new input (${reporting ? 'reporting' : 'never-reporting'} sink)`, async () => {
       let caught: { error: unknown; at: number } | undefined;
       let signalAborted = false;
+      let signalReason: unknown;
       const agent = new Agent({
         name: 'Repro',
         instructions: 'x',
@@ -301,6 +302,7 @@ describe('seed 003: input injected during a tool preamble', () => {
               } catch (error) {
                 caught = { error, at: ctx.session.clock.now() };
                 signalAborted = ctx.signal.aborted;
+                signalReason = ctx.signal.reason;
                 throw error;
               }
             },
@@ -331,6 +333,9 @@ describe('seed 003: input injected during a tool preamble', () => {
       expect(caught?.error).toBeInstanceOf(InterruptedError);
       expect(caught?.at).toBe(injectedAt + bound);
       expect(signalAborted).toBe(true);
+      // One interruption, one error: the tool's signal aborted with what its wait rejects with.
+      expect(caught?.error).toBe(signalReason);
+      expect(caught?.error).toMatchObject({ speechId: 'speech_1' });
       expect(h.of('tool.finished')[0]).toMatchObject({ name: 'slow_tool', interrupted: true });
       const reply = h.of('speech.playing').find((e) => e.speechId === 'speech_2')!;
       expect(reply.t - injectedAt).toBe(100 + 50);
